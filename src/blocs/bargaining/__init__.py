@@ -1,0 +1,1 @@
+"""Bargaining models: stakeholders' positions, saliences and capabilities to a forecast."""

@@ -1,0 +1,1 @@
+"""Geography: land borders between countries, bloc membership by date, reach and encirclement."""

@@ -1,0 +1,162 @@
+"""The balance sheet of a case: every model's tables in one object, as JSON or files.
+
+`analyse` runs leverage, reach, encirclement and the forecasts on a scenario; `Balance` holds
+the tables (pandas DataFrames) and turns them into the JSON contract of ``blocs run --json``
+(docs/json-output.md) or into CSV and Parquet files (``--out DIR``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from blocs import __version__
+from blocs.bargaining.forecast import forecast
+from blocs.geography.reach import encirclement, reach_all
+from blocs.influence.indicators import indicators
+from blocs.influence.leverage import bloc_totals, effective_number, leverage, power_totals
+from blocs.scenario.scenario import Scenario
+
+JSON_SCHEMA_VERSION = 1
+TABLES = ("indicators", "leverage", "powers", "blocs", "reach", "encirclement", "forecasts")
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Results of `analyse`: one DataFrame per table plus the two summary numbers."""
+
+    case: str
+    name: str
+    focus: str
+    year: int
+    indicators: pd.DataFrame
+    leverage: pd.DataFrame
+    powers: pd.DataFrame
+    blocs: pd.DataFrame
+    effective_pillars: float
+    effective_blocs: float
+    reach: pd.DataFrame
+    encirclement: pd.DataFrame
+    forecasts: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract (docs/json-output.md): plain lists and numbers."""
+        return {
+            "schema": JSON_SCHEMA_VERSION,
+            "blocs_version": __version__,
+            "case": self.case,
+            "name": self.name,
+            "focus": self.focus,
+            "year": self.year,
+            "leverage": _records(self.leverage),
+            "indicators": _records(self.indicators),
+            "powers": _records(self.powers),
+            "blocs": _records(self.blocs),
+            "effective_pillars": _number(self.effective_pillars),
+            "effective_blocs": _number(self.effective_blocs),
+            "reach": _records(self.reach),
+            "encirclement": _records(self.encirclement),
+            "forecasts": _records(self.forecasts),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def write(self, out: str | Path) -> list[Path]:
+        """Write every table as CSV and Parquet, and ``balance.json``, into folder ``out``.
+
+        Files are first written to a scratch folder beside ``out`` and then moved into place
+        one by one (an atomic rename each), so a failure leaves earlier files whole.
+        """
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        with tempfile.TemporaryDirectory(dir=out, prefix=".blocs-") as tmp:
+            staged: list[tuple[Path, Path]] = []
+            for name in TABLES:
+                frame = getattr(self, name)
+                csv_path = Path(tmp) / f"{name}.csv"
+                _flat(frame, for_csv=True).to_csv(csv_path, index=False)
+                pq_path = Path(tmp) / f"{name}.parquet"
+                _flat(frame, for_csv=False).to_parquet(pq_path, index=False)
+                staged += [(csv_path, out / csv_path.name), (pq_path, out / pq_path.name)]
+            js = Path(tmp) / "balance.json"
+            js.write_text(self.to_json(), encoding="utf-8")
+            staged.append((js, out / js.name))
+            for src, dst in staged:
+                os.replace(src, dst)
+                written.append(dst)
+        return written
+
+
+def analyse(scenario: Scenario, year: int | None = None, model: str = "compromise") -> Balance:
+    """Run leverage, bloc totals, reach, encirclement and the issue forecasts.
+
+    >>> from blocs.scenario import load_case
+    >>> balance = analyse(load_case("serbia-2024"))
+    >>> balance.powers.iloc[0]["power"]
+    'EU'
+    """
+    year = scenario.year if year is None else year
+    ind = indicators(scenario, year=year)
+    lev = leverage(scenario, year=year, table=ind)
+    powers = power_totals(lev)
+    blocs = bloc_totals(scenario, lev, year)
+    return Balance(
+        case=scenario.case_id,
+        name=scenario.name,
+        focus=scenario.focus,
+        year=year,
+        indicators=ind,
+        leverage=lev,
+        powers=powers,
+        blocs=blocs,
+        effective_pillars=effective_number(powers["value"]) if len(powers) else math.nan,
+        effective_blocs=effective_number(blocs["value"]) if len(blocs) else math.nan,
+        reach=reach_all(scenario, year=year),
+        encirclement=encirclement(scenario, year=year),
+        forecasts=forecast(scenario, model=model),
+    )
+
+
+def _number(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _flat(frame: pd.DataFrame, for_csv: bool) -> pd.DataFrame:
+    """Lists of codes become ';'-joined text in CSV (kept as lists in Parquet); nested
+    records (presence) become JSON text in both."""
+    out = frame.copy()
+    for col in out.columns:
+        sample = next((v for v in out[col] if isinstance(v, list)), None)
+        if sample is None:
+            continue
+        nested = any(isinstance(x, dict) for v in out[col] if isinstance(v, list) for x in v)
+        if nested:
+            out[col] = [json.dumps(_plain(v), ensure_ascii=False) for v in out[col]]
+        elif for_csv:
+            out[col] = [";".join(map(str, v)) if isinstance(v, list) else "" for v in out[col]]
+    return out

@@ -1,0 +1,156 @@
+"""`Scenario`: a validated case with the look-ups every model needs.
+
+The models never read files: they take a `Scenario`.  It is immutable; the look-ups that
+depend on a date (who is a member of what, which countries a bloc holds) take the year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from blocs.scenario.measures import resolve_measures
+from blocs.scenario.schema import Actor, Case, Measure, Membership, Source
+
+ORG_KINDS = ("union", "alliance", "organization")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated case.
+
+    ``case`` is the typed file content; ``case_id`` its id (``id:`` in the file, else the file
+    name); ``label`` where it came from, for messages.
+    """
+
+    case: Case
+    case_id: str
+    label: str = field(default="<case>", compare=False)
+
+    # -- plain attributes ----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.case.name
+
+    @property
+    def focus(self) -> str:
+        """The actor id of the state the case is about."""
+        return self.case.focus
+
+    @property
+    def year(self) -> int:
+        """The case's reference year: memberships and ties are taken as of this year."""
+        return self.case.year
+
+    @property
+    def actors(self) -> dict[str, Actor]:
+        return self.case.actors
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return self.case.sources
+
+    @cached_property
+    def measures(self) -> dict[str, Measure]:
+        """Built-in measures plus the case's own."""
+        return resolve_measures(self.case.measures)
+
+    @property
+    def focus_country(self) -> str:
+        code = self.country_of(self.focus)
+        assert code is not None  # validation makes the focus a state
+        return code
+
+    # -- geography and membership --------------------------------------------------------------
+    def country_of(self, actor: str) -> str | None:
+        """The ISO3 code of a state actor or of a faction's state; None for organisations."""
+        a = self.actors[actor]
+        if a.kind == "state":
+            return a.country or actor
+        if a.kind == "faction" and a.of is not None:
+            return self.country_of(a.of)
+        return None
+
+    def organization_of(self, actor: str) -> str | None:
+        """The organisation an actor acts for (unions, alliances, organisations)."""
+        a = self.actors[actor]
+        if a.kind in ORG_KINDS:
+            return a.organization or actor
+        return None
+
+    def members(self, organization: str, year: int | None = None) -> set[str]:
+        """ISO3 codes of the organisation's full members in ``year`` (default: the case year).
+
+        A country counts from its accession year on, and up to the year before it left.
+        """
+        year = self.year if year is None else year
+        out = set()
+        for code, m in self.case.organizations[organization].members.items():
+            joined, left, status = (
+                (m, None, "member") if isinstance(m, int) else (m.joined, m.left, m.status)
+            )
+            if status == "member" and joined <= year and (left is None or year < left):
+                out.add(code)
+        return out
+
+    def membership(self, organization: str, country: str) -> int | Membership | None:
+        return self.case.organizations[organization].members.get(country)
+
+    def territory(self, actor: str, year: int | None = None) -> set[str]:
+        """Countries an actor holds: its own for a state, its members' for an organisation."""
+        country = self.country_of(actor)
+        if country is not None:
+            return {country}
+        org = self.organization_of(actor)
+        return self.members(org, year) if org is not None else set()
+
+    def memberships_of(self, country: str, year: int | None = None) -> list[str]:
+        """Organisations the country belongs to in ``year``."""
+        return sorted(o for o in self.case.organizations if country in self.members(o, year))
+
+    def blocs_of(self, actor: str, year: int | None = None) -> list[str]:
+        """The blocs an actor is in: as a listed member, or (a state) as a member country of
+        an organisation that is itself a bloc member."""
+        out = []
+        country = self.country_of(actor) if self.actors[actor].kind == "state" else None
+        for bid, bloc in self.case.blocs.items():
+            if actor in bloc.members:
+                out.append(bid)
+                continue
+            if country is None:
+                continue
+            for member in bloc.members:
+                org = self.organization_of(member)
+                if org is not None and country in self.members(org, year):
+                    out.append(bid)
+                    break
+        return out
+
+    def bloc_territory(self, bloc: str, year: int | None = None) -> set[str]:
+        """Countries a bloc holds in ``year``: its member states and its organisations' members."""
+        out: set[str] = set()
+        for member in self.case.blocs[bloc].members:
+            out |= self.territory(member, year)
+        return out
+
+    def bloc_actors(self, bloc: str, year: int | None = None) -> list[str]:
+        """Every actor that counts for the bloc in ``year`` (listed or through membership)."""
+        return [a for a in self.actors if bloc in self.blocs_of(a, year)]
+
+    def powers(self) -> list[str]:
+        """Actors that hold some tie over another actor, in file order."""
+        seen: dict[str, None] = {}
+        for tie in self.case.ties:
+            seen.setdefault(tie.from_, None)
+        return list(seen)
+
+    def cite(self, *source_ids: str) -> str:
+        """A short citation for source ids: 'Title (Publisher, year)'."""
+        parts = []
+        for sid in source_ids:
+            s = self.sources[sid]
+            who = s.author or s.publisher
+            when = s.date or (str(s.year) if s.year else None)
+            extra = ", ".join(x for x in (who, when) if x)
+            parts.append(f"{s.title} ({extra})" if extra else s.title)
+        return "; ".join(parts)

@@ -1,0 +1,217 @@
+"""The case-file schema: typed, immutable, validated once at the edge.
+
+A case file is one YAML document.  This module declares its shape with pydantic models
+(unknown keys rejected, numbers strict, ranges checked); `blocs.scenario.validate` adds the
+checks that need the whole file (ids, sources, units); `blocs.scenario.load` reads YAML with
+line numbers and turns every problem into one ``FILE:LINE: path: what (allowed)`` line.
+
+The format is documented in ``docs/case-format.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# What each constrained number allows, in words: the loader quotes it in error messages.
+YEAR_RANGE = (1800, 2200)
+
+Year = Annotated[int, Field(ge=YEAR_RANGE[0], le=YEAR_RANGE[1], description="a year, 1800 to 2200")]
+YearSpan = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}-\d{4}$",
+        description="a year (2023) or a span of years as 'YYYY-YYYY' (2020-2024)",
+    ),
+]
+Score = Annotated[float, Field(ge=0, le=100, description="a number from 0 to 100")]
+NonNegative = Annotated[float, Field(ge=0, description="a number, 0 or more")]
+Positive = Annotated[float, Field(gt=0, description="a number above 0")]
+Share = Annotated[float, Field(ge=0, le=1, description="a share from 0 to 1")]
+Id = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$",
+        description="an id: a letter, then letters, digits, '_', '.', '-'",
+    ),
+]
+SourceRef = Annotated[Id | list[Id], Field(description="a source id or a list of source ids")]
+Text = Annotated[str, Field(min_length=1, description="a non-empty text")]
+
+DOMAINS = ("economic", "energy", "security", "diplomatic", "societal")
+Domain = Literal["economic", "energy", "security", "diplomatic", "societal"]
+Kind = Literal["soft", "hard"]
+ActorKind = Literal["state", "union", "alliance", "organization", "faction"]
+
+
+class Strict(BaseModel):
+    """Base of every case-file model: unknown keys are errors, values are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class Sourced(Strict):
+    """Anything that carries numbers: it names a source, or says why it is an assumption."""
+
+    source: SourceRef | None = None
+    assumption: Text | None = None
+    note: Text | None = None
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        if self.source is None:
+            return ()
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+
+
+class Source(Strict):
+    """One entry of the bibliography."""
+
+    title: Text
+    author: Text | None = None
+    publisher: Text | None = None
+    url: Text | None = None
+    date: Text | None = None
+    year: Year | None = None
+    quote: Text | None = None
+    fact: Text | None = None  # the id of the row in a fact table (e.g. facts.yaml T08)
+
+
+class Actor(Strict):
+    """A state, a union or alliance acting as one, or a faction inside a state."""
+
+    name: Text
+    kind: ActorKind
+    country: Annotated[
+        str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code (Kosovo: XKX)")
+    ] | None = None
+    of: Id | None = None
+    organization: Id | None = None
+    description: Text | None = None
+
+
+class Membership(Sourced):
+    joined: Year
+    left: Year | None = None
+    status: Literal["member", "suspended", "observer"] = "member"
+
+
+class Organization(Sourced):
+    """An organisation with its members by ISO3 code and accession year."""
+
+    name: Text
+    kind: Literal["alliance", "union", "economic", "security", "forum"] | None = None
+    members: dict[
+        Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")],
+        Year | Membership,
+    ]
+
+
+class Bloc(Sourced):
+    """A camp of actors; organisations in it bring their member states along."""
+
+    name: Text | None = None
+    label: Text | None = None
+    members: Annotated[list[Id], Field(min_length=1, description="a non-empty list of actor ids")]
+
+
+class Border(Sourced):
+    a: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")]
+    b: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")]
+    length_km: Positive | None = None
+
+
+class BorderLengths(Sourced):
+    """The focus state's land border by neighbour, in km (overrides the built-in lengths)."""
+
+    km: dict[
+        Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")],
+        Positive,
+    ]
+
+
+class Presence(Sourced):
+    """Forces of an actor stationed somewhere: a base, a mission, a contingent."""
+
+    actor: Id
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")]
+    what: Text
+    size: NonNegative | None = None
+    unit: Text = "troops"
+    year: Year | YearSpan
+
+
+class Geography(Strict):
+    borders: Literal["builtin"] | list[Border] = "builtin"
+    border_lengths: BorderLengths | None = None
+    presence: list[Presence] = []
+
+
+class Measure(Strict):
+    """A kind of tie: what flows, in which domain, soft or hard (see blocs.scenario.measures)."""
+
+    domain: Domain
+    kind: Kind
+    unit: Text = "share"
+    description: Text | None = None
+    weight: Positive = 1.0
+
+
+class Tie(Sourced):
+    """One sourced figure linking a power to a state: a share, or an amount out of a total."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: Id = Field(alias="from")
+    to: Id
+    measure: Id
+    value: float
+    unit: Text | None = None
+    total: Positive | None = None
+    reverse: Share | None = None
+    year: Year | YearSpan
+    domain: Domain | None = None
+    kind: Kind | None = None
+
+
+class Stakeholder(Sourced):
+    position: Score
+    salience: Score
+    capability: NonNegative
+
+
+class Issue(Strict):
+    question: Text
+    low: Text | None = None  # what position 0 means
+    high: Text | None = None  # what position 100 means
+    stakeholders: Annotated[
+        dict[Id, Stakeholder], Field(min_length=1, description="at least one stakeholder")
+    ]
+
+
+class Period(Strict):
+    start: Year
+    end: Year
+
+
+class Case(Strict):
+    """A whole case file."""
+
+    format: Literal[1]
+    id: Id | None = None
+    name: Text
+    description: Text | None = None
+    focus: Id
+    year: Year
+    period: Period | None = None
+    sources: dict[Id, Source]
+    actors: Annotated[dict[Id, Actor], Field(min_length=1, description="at least one actor")]
+    organizations: dict[Id, Organization] = {}
+    blocs: dict[Id, Bloc] = {}
+    geography: Geography = Geography()
+    measures: dict[Id, Measure] = {}
+    ties: list[Tie] = []
+    issues: dict[Id, Issue] = {}
