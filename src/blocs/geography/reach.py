@@ -214,7 +214,7 @@ def encirclement(scenario: Scenario, target: str | None = None,
 
     >>> from blocs.scenario import load_case
     >>> enc = encirclement(load_case("serbia-2024")).set_index("bloc")
-    >>> round(enc.loc["West", "share"], 3), enc.loc["East", "share"]
+    >>> round(float(enc.loc["West", "share"]), 3), float(enc.loc["East", "share"])
     (0.684, 0.0)
     """
     target_actor = scenario.focus if target is None else target

@@ -62,7 +62,7 @@ def indicators(
 
     >>> from blocs.scenario import load_case
     >>> table = indicators(load_case("serbia-2024"))
-    >>> table.set_index(["from", "measure"]).loc[("RUS", "gas"), "share"]
+    >>> float(table.set_index(["from", "measure"]).loc[("RUS", "gas"), "share"])
     0.8
     """
     target = scenario.focus if target is None else target

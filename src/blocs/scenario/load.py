@@ -292,45 +292,63 @@ def _line_of(path: tuple, lines: dict) -> int:
 
 def _translate(exc: ValidationError, data: Any, lines: dict, label: str) -> list[Problem]:
     grouped: dict[tuple, list[dict]] = {}
+    branch_only: dict[tuple, bool] = {}
     for err in exc.errors():
-        path = _data_path(err["loc"], data)
+        path, skipped = _data_path(err["loc"], data)
+        # A union's branches report under tags that name no data ("list[Border]", "int"); a
+        # branch that failed at the top is noise when another one got deeper into the data.
+        is_branch = any(
+            part != "[key]" and not (err["type"] == "missing" and part == err["loc"][-1])
+            for part in skipped
+        )
         grouped.setdefault(path, []).append(err)
+        branch_only[path] = branch_only.get(path, True) and is_branch
     problems = []
     for path, errs in grouped.items():
-        problems.append(Problem(label, _line_of(path, lines), _dotted(path), _message(path, errs,
-                                                                                       data)))
+        if branch_only[path] and any(
+            len(other) > len(path) and other[: len(path)] == path for other in grouped
+        ):
+            continue
+        problems.append(
+            Problem(label, _line_of(path, lines), _dotted(path), _message(path, errs, data))
+        )
     return problems
 
 
-def _data_path(loc: tuple, data: Any) -> tuple:
-    """The longest prefix of a pydantic ``loc`` that names something in the data, plus the
-    name of a missing or unknown key."""
+def _data_path(loc: tuple, data: Any) -> tuple[tuple, list]:
+    """Split a pydantic ``loc`` into the path of what it names in the data, and the parts
+    that name nothing there (union tags, a missing key, '[key]')."""
     path: list = []
+    skipped: list = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if isinstance(node, dict) and not isinstance(part, int | float) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, int) and part in node:
             path.append(part)
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
         else:
-            break
-    return tuple(path)
+            skipped.append(part)
+    return tuple(path), skipped
 
 
 def _message(path: tuple, errs: list[dict], data: Any) -> str:
     value = _value_at(data, path)
     types_ = {e["type"] for e in errs}
-    # A missing key and an unknown key name the key after the data path.
-    missing = sorted({str(e["loc"][len(path)]) for e in errs
-                      if e["type"] == "missing" and len(e["loc"]) > len(path)})
+    # A missing key names the key after the data path.
+    missing = sorted({str(e["loc"][-1]) for e in errs if e["type"] == "missing"})
     if missing:
         return (f"missing required field{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(missing)}")
     if "extra_forbidden" in types_:
         allowed = _allowed_keys(path[:-1], data)
         return f"unknown key '{path[-1]}' (allowed: {', '.join(allowed) or 'none'})"
+    if any("[key]" in e["loc"] for e in errs):
+        return f"key {_show(path[-1])} is not valid (allowed: {_describe_key(path[:-1], data)})"
     if types_ <= {"dict_type", "model_type", "model_attributes_type"}:
         return f"expected a mapping (key: value), found {_kind_of(value)}"
     if types_ == {"list_type"}:
@@ -352,11 +370,17 @@ def _message(path: tuple, errs: list[dict], data: Any) -> str:
     if types_ & {"string_type", "string_pattern_mismatch", "string_too_short",
                  "string_too_long"}:
         return f"{_show(value)} is not valid (allowed: {allowed or 'a text'})"
-    if types_ & {"dict_type", "list_type", "model_type"}:
-        return f"{_show(value)} has the wrong shape (allowed: {allowed or errs[0]['msg']})"
     if allowed:
         return f"{_show(value)} is not valid (allowed: {allowed})"
     return f"{_show(value)}: {errs[0]['msg']}"
+
+
+def _describe_key(path: tuple, data: Any) -> str:
+    tp, _ = _field_type(path, data)
+    tp, _ = _unwrap(tp, _value_at(data, path) if path else data)
+    if typing.get_origin(tp) is dict:
+        return " or ".join(_descriptions(typing.get_args(tp)[0])) or "a text key"
+    return "a text key"
 
 
 def _show(value: Any) -> str:
