@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import LINES, VALID_CASE, find_problem, mutate, problem_lines_ok
+from tests.conftest import LINES, VALID_CASE, find_problem, mutate, problem_lines_ok
 
 import blocs
 from blocs.scenario import CaseError, Scenario, load_case, load_text
@@ -329,7 +329,7 @@ BAD: list[Bad] = [
         mutate('url: "https://example.org"', 'url: "ftp://a\\nb"'), L["s1"], "sources.s1.url",
         ("is not a link", "(allowed: an http(s)://")),
     Bad("a control character on line 10",
-        mutate("  EU: {name: European Union", "  EU: {name: European\x07 Union"), L["EU"],
+        mutate("  EU: {name: European Union, kind", "  EU: {name: European\x07 Union, kind"), L["EU"],
         "(yaml)", ("#x0007", "(allowed: valid YAML)")),
 ]
 

@@ -19,25 +19,34 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 
-def compromise(positions: ArrayLike, salience: ArrayLike, capability: ArrayLike) -> np.ndarray:
+def compromise(
+    positions: ArrayLike,
+    salience: ArrayLike,
+    capability: ArrayLike,
+    multidim: bool = False,
+) -> np.ndarray:
     """Capability x salience weighted mean of positions over the stakeholder axis.
 
-    ``salience`` and ``capability`` have shape (..., n); ``positions`` (..., n) or
-    (..., n, dims).  Returns shape (...) or (..., dims).  A variant whose weights are all zero
-    has no defined outcome and gives NaN.
+    ``salience`` and ``capability`` have shape (..., n) and broadcast against the positions'
+    leading (batch) shape.  ``positions`` is (..., n), or (..., n, dims) with
+    ``multidim=True``.  Returns shape (...) or (..., dims).  A variant whose weights are all
+    zero has no defined outcome and gives NaN.
 
     >>> float(compromise([0, 100], [50, 50], [3, 1]))
     25.0
-    >>> compromise([[0, 100], [0, 100]], [[1, 1], [1, 3]], [[1, 1], [1, 1]]).tolist()
+    >>> compromise([[0, 100], [0, 100]], [[1, 1], [1, 3]], [1, 1]).tolist()
     [50.0, 75.0]
+    >>> compromise([[0, 10], [100, 30]], [1, 1], [1, 3], multidim=True).tolist()
+    [75.0, 25.0]
     """
     x = np.asarray(positions, dtype=float)
     w = np.asarray(salience, dtype=float) * np.asarray(capability, dtype=float)
-    if x.ndim == w.ndim + 1:  # several dimensions: weight each one alike
+    if multidim:
         w = w[..., None]
         axis = -2
     else:
         axis = -1
+    w = np.broadcast_to(w, np.broadcast_shapes(w.shape, x.shape))
     total = w.sum(axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (w * x).sum(axis=axis) / np.where(total > 0, total, np.nan)
