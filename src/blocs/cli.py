@@ -148,8 +148,9 @@ def check(
 def init(
     file: Annotated[Path, typer.Argument(help="Where to write the new case file.")],
     source: Annotated[
-        str, typer.Option("--from", help="The built-in case to copy.")
-    ] = "serbia-2024",
+        str | None,
+        typer.Option("--from", help="The built-in case to copy (default: the first listed)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Write an editable copy of a built-in case as a starting point.
@@ -158,6 +159,8 @@ def init(
 
       blocs init --from serbia-2024 my-case.yaml
     """
+    if source is None:
+        source = builtin_cases()[0]
     if source not in builtin_cases():
         raise _fail(f"--from: unknown built-in case '{source}' "
                     f"(allowed: {', '.join(builtin_cases())})")
