@@ -50,3 +50,26 @@ def compromise(
     total = w.sum(axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (w * x).sum(axis=axis) / np.where(total > 0, total, np.nan)
+
+
+class Compromise:
+    """The compromise model behind the common `Model` interface (one round: the input)."""
+
+    name = "compromise"
+
+    def run(self, positions, salience, capability, reference=None):  # noqa: ARG002
+        from blocs.bargaining.problem import Trajectory
+
+        x = np.asarray(positions, dtype=float)
+        s = np.asarray(salience, dtype=float)
+        c = np.asarray(capability, dtype=float)
+        multidim = x.ndim == 3
+        if multidim and s.ndim == 3:
+            # Per-dimension saliences: each dimension's own weighted mean.
+            w = s * c[..., None]
+            total = w.sum(axis=-2)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out = (w * x).sum(axis=-2) / np.where(total > 0, total, np.nan)
+        else:
+            out = compromise(x, s, c, multidim=multidim)
+        return Trajectory(model=self.name, positions=x[None], outcome=np.asarray(out)[None])

@@ -1,0 +1,1 @@
+"""Analysis of results: backtests against real outcomes (later: sensitivity, discovery)."""

@@ -1,0 +1,24 @@
+"""Bargaining models by name: ``get_model("compromise")``.
+
+Each entry builds a `blocs.bargaining.problem.Model`; options (rounds, variant, seed) are
+passed as keywords and each model takes the ones it knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from blocs.bargaining.compromise import Compromise
+from blocs.bargaining.problem import Model
+
+MODELS: dict[str, Callable[..., Model]] = {
+    "compromise": lambda **_: Compromise(),
+}
+
+
+def get_model(name: str, **options: Any) -> Model:
+    """The model called ``name``, built with the options it accepts."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model '{name}' (allowed: {', '.join(sorted(MODELS))})")
+    return MODELS[name](**options)

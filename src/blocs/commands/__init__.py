@@ -1,0 +1,1 @@
+"""CLI commands beyond the core ones, each in its own module, registered in blocs.cli."""
