@@ -182,3 +182,21 @@ def test_kind_override_on_a_tie():
       - {from: A, to: TGT, measure: gas, value: 0.4, kind: hard, year: 2024, source: s}
     """)
     assert leverage(s).iloc[0]["kind"] == "hard"
+
+
+def test_pooled_amounts_must_share_a_unit():
+    from blocs import CaseError
+
+    with pytest.raises(CaseError) as err:
+        case("""
+        actors:
+          TGT: {name: Target, kind: state, country: SRB}
+          A: {name: Power A, kind: state, country: DEU}
+          B: {name: Power B, kind: state, country: RUS}
+        ties:
+          - {from: A, to: TGT, measure: troops, value: 300, year: 2024, source: s}
+          - {from: B, to: TGT, measure: troops, value: 2, unit: battalions, year: 2024, source: s}
+        """)
+    (problem,) = err.value.problems
+    assert problem.path == "ties[1].unit"
+    assert "troops" in problem.message and "(allowed: the same unit" in problem.message

@@ -205,6 +205,7 @@ def _check(case: Case) -> Iterator[Problem]:
 
     # ties
     keys: dict[tuple, int] = {}
+    pooled_units: dict[tuple[str, str], tuple[str, int]] = {}
     for k, tie in enumerate(case.ties):
         path = ("ties", k)
         for field, ref in (("from", tie.from_), ("to", tie.to)):
@@ -228,6 +229,17 @@ def _check(case: Case) -> Iterator[Problem]:
             )
         unit = tie.unit or measure.unit
         yield from _check_value(tie.value, unit, tie.total, path)
+        if is_amount(unit) and tie.total is None:
+            # Amounts without a total are pooled across powers: one unit per pool.
+            pool = (tie.to, tie.measure)
+            if pool in pooled_units and pooled_units[pool][0] != unit:
+                first_unit, first_k = pooled_units[pool]
+                yield (*path, "unit"), (
+                    f"{tie.measure} into {tie.to} is in {first_unit} in ties[{first_k}] and "
+                    f"has no total here (allowed: the same unit, or a total that makes it a "
+                    "share)"
+                )
+            pooled_units.setdefault(pool, (unit, k))
         key = (tie.from_, tie.to, tie.measure, year_span(tie.year))
         if key in keys:
             yield path, (
