@@ -7,17 +7,18 @@ what is allowed instead.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from tests.conftest import LINES, VALID_CASE, find_problem, mutate, problem_lines_ok
 
 import blocs
 from blocs.scenario import CaseError, Scenario, load_case, load_text
 from blocs.scenario.load import load_bytes
+from tests.conftest import LINES, VALID_CASE, find_problem, mutate, problem_lines_ok
 
 L = LINES
 
@@ -92,9 +93,9 @@ BAD: list[Bad] = [
         L["RUS"], "actors.RUS.size",
         ("unknown key 'size'", "(allowed: name, kind, country, of, organization, description)")),
     Bad("missing required field: name", mutate("name: Mini\n", ""), 1, "(top)",
-        ("missing required field name", "(allowed:")),
+        ("missing required field name",)),
     Bad("missing required field in a tie", mutate(TIE0, TIE0.replace("to: SRB, ", "")),
-        L["tie_0"], "ties[0]", ("missing required field to", "(allowed:")),
+        L["tie_0"], "ties[0]", ("missing required field to",)),
     Bad("text where a number is", mutate("value: 0.8", "value: lots"), L["tie_0"],
         "ties[0].value", ("'lots' is not a number", "(allowed: a number)")),
     Bad("a quoted number is text", mutate("value: 0.8", 'value: "0.8"'), L["tie_0"],
@@ -230,12 +231,12 @@ BAD: list[Bad] = [
     Bad("top-level text", "just some words\n", 1, "(file)",
         ("the document is a text", "(allowed: a mapping")),
     Bad("actors as a list", mutate("actors:\n", "actors: []\nunused:\n"), L["actors"], "actors",
-        ("expected a mapping", "found a list", "(allowed:"), extra_ok=True),
+        ("expected a mapping", "found a list"), extra_ok=True),
     Bad("ties as a number", mutate("ties:\n", "ties: 3\nunused:\n"), L["ties"], "ties",
-        ("expected a list", "found a number", "(allowed:"), extra_ok=True),
+        ("expected a list", "found a number"), extra_ok=True),
     Bad("an empty actor",
         mutate("  SRB: {name: Serbia, kind: state}", "  SRB:"), L["SRB"], "actors.SRB",
-        ("expected a mapping", "found empty", "(allowed:")),
+        ("expected a mapping", "found empty")),
     Bad("an empty question", mutate("question: where?", "question:"), L["question"],
         "issues.align.question",
         ("an empty value is not valid", "(allowed: a non-empty text)")),
@@ -259,6 +260,9 @@ BAD: list[Bad] = [
         ("'EU' is a union", "(allowed: a state actor)"), extra_ok=True),
     Bad("organisation member with an invalid code", mutate("HUN: 2004", "hun: 2004"),
         L["org_EU"], "organizations.EU.members.hun", ("'hun'", "(allowed: an ISO3 country code")),
+    Bad("organisation member with an invalid code and an incomplete entry",
+        mutate("HUN: 2004", "hun: {left: 2010}"), L["org_EU"], "organizations.EU.members.hun",
+        ("'hun'", "(allowed: an ISO3 country code"), extra_ok=True),
     Bad("organisation member with an unknown code", mutate("HUN: 2004", "QQQ: 2004"),
         L["org_EU"], "organizations.EU.members.QQQ",
         ("'QQQ' is not a known country", "(allowed: ISO3 codes")),
@@ -303,31 +307,31 @@ BAD: list[Bad] = [
         ("a YAML tag or object is not allowed here", "(allowed: plain values)")),
     Bad("a python tag on a mapping",
         mutate("  s1: {title", "  s1: !!python/object:os.system {title"), L["s1"], "sources.s1",
-        ("a YAML tag or object is not allowed here", "(allowed: plain values)")),
+        ("a YAML tag", "python/object:os.system", "(allowed: plain values)")),
     Bad("a python/apply tag on a list",
         mutate("West: {members: [EU, NATO]}",
                "West: {members: !!python/object/apply:os.system [EU, NATO]}"),
         L["West"], "blocs.West.members",
-        ("a YAML tag or object is not allowed here", "(allowed: plain values)")),
+        ("a YAML tag", "(allowed: plain values)")),
     Bad("a !!set", mutate("name: Mini", "name: !!set {a, b}"), L["name"], "name",
         ("a YAML tag or object is not allowed here", "(allowed: plain values)")),
     Bad("a timestamp where text is", mutate("name: Mini", "name: 2001-12-14t21:59:43.10-05:00"),
         L["name"], "name", ("not allowed", "(allowed:")),
     Bad("a recursive alias in an unknown key", mutate("blocs:\n", "loop: &a [*a]\nblocs:\n"),
-        L["blocs"], "loop", ("unknown key 'loop'", "(allowed: format")),
+        L["blocs"], "(yaml)", ("alias refers to a value that contains it", "(allowed: aliases")),
     Bad("a recursive alias where a value is allowed",
         mutate("  West: {members: [EU, NATO]}", "  West: &w {members: [EU, NATO], note: *w}"),
-        L["West"], "blocs.West.note", ("refers to itself", "(allowed: aliases to earlier values)")),
+        L["West"], "(yaml)", ("alias refers to a value that contains it", "(allowed: aliases")),
     Bad("a key that is not text", mutate("name: Mini", "3: three\nname: Mini"), L["name"],
-        "(top)", ("key", "3", "(allowed: text keys)")),
+        "(top)", ("key must be text, not 3", "(allowed: text keys")),
     Bad("an empty key", mutate("name: Mini", "~: nothing\nname: Mini"), L["name"], "(top)",
-        ("key", "(allowed: text keys)")),
+        ("key must be text", "(allowed: text keys")),
     Bad("a bad url with a line break",
         mutate('url: "https://example.org"', 'url: "ftp://a\\nb"'), L["s1"], "sources.s1.url",
         ("is not a link", "(allowed: an http(s)://")),
     Bad("a control character on line 10",
-        mutate("  EU: {name: European Union, kind", "  EU: {name: European\x07 Union, kind"), L["EU"],
-        "(yaml)", ("#x0007", "(allowed: valid YAML)")),
+        mutate("  EU: {name: European Union, kind", "  EU: {name: European\x07 Union, kind"),
+        L["EU"], "(yaml)", ("U+0007", "(allowed: printable text)")),
 ]
 
 # One Bad per id: pytest ids must be unique, and each entry is a distinct kind of input.
@@ -526,7 +530,7 @@ def test_alias_bomb_inside_a_valid_case() -> None:
     # (an issue's 'low') refers to the last one.
     levels = "abcdefgh"
     bomb = "bomb:\n  a: &a [" + ", ".join(["lol"] * 9) + "]\n" + "".join(
-        f"  {k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n" for p, k in zip(levels, levels[1:])
+        f"  {k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n" for p, k in itertools.pairwise(levels)
     )
     text = bomb + mutate("    question: where?\n", "    question: where?\n    low: *h\n")
     result = _load_quickly(text)

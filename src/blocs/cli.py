@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.table import Table
 
 from blocs import __version__
+from blocs.commands.output import fail as _fail
+from blocs.commands.output import say as _say
 from blocs.scenario import CaseError, builtin_cases, load_case
 from blocs.scenario.load import builtin_case_text
 
@@ -35,16 +37,11 @@ app = typer.Typer(
 )
 
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 DOMAIN_ABBR = {"economic": "econ", "energy": "energy", "security": "security",
                "diplomatic": "diplo", "societal": "society"}
 
 
-def _fail(lines: list[str] | str) -> typer.Exit:
-    for line in [lines] if isinstance(lines, str) else lines:
-        err.print(line, markup=False)
-    return typer.Exit(code=2)
 
 
 def _load(case: str):
@@ -114,7 +111,7 @@ def run(
         return
     _print_balance(scenario, balance)
     if out_dir is not None:
-        out.print(f"Tables written to {out_dir}/ (CSV, Parquet, balance.json).")
+        _say(f"Tables written to {out_dir}/ (CSV, Parquet, balance.json).")
 
 
 @app.command()
@@ -138,8 +135,8 @@ def check(
         except CaseError as exc:
             problems += [str(p) for p in exc.problems]
             continue
-        out.print(f"{name}: ok ({len(s.actors)} actors, {len(s.case.ties)} ties, "
-                  f"{len(s.case.issues)} issues, {len(s.sources)} sources)", markup=False)
+        _say(f"{name}: ok ({len(s.actors)} actors, {len(s.case.ties)} ties, "
+             f"{len(s.case.issues)} issues, {len(s.sources)} sources)")
     if problems:
         raise _fail(problems)
 
@@ -177,8 +174,7 @@ def init(
         os.replace(tmp, file)
     except OSError as exc:
         raise _fail(f"{file}: cannot write: {exc.strerror or exc}") from None
-    out.print(f"Wrote {file} (a copy of {source}). Edit it, then: blocs check {file}",
-              markup=False)
+    _say(f"Wrote {file} (a copy of {source}). Edit it, then: blocs check {file}")
 
 
 @app.command()
@@ -281,6 +277,18 @@ def _print_balance(scenario, balance) -> None:
     out.print(f"{len(scenario.case.ties)} sourced ties from {len(scenario.sources)} sources; "
               f"'blocs show {balance.case}' lists every figure with its source.",
               markup=False)
+
+
+def _register_commands() -> None:
+    # Commands that live in their own modules (blocs.commands.*).
+    from blocs.commands.backtest import backtest
+    from blocs.commands.forecast import forecast
+
+    app.command()(forecast)
+    app.command()(backtest)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ class Compromise:
 
     name = "compromise"
 
-    def run(self, positions, salience, capability, reference=None):  # noqa: ARG002
+    def run(self, positions, salience, capability, reference=None):
         from blocs.bargaining.problem import Trajectory
 
         x = np.asarray(positions, dtype=float)

@@ -10,10 +10,16 @@ from collections.abc import Callable
 from typing import Any
 
 from blocs.bargaining.compromise import Compromise
+from blocs.bargaining.default import DefaultForecaster
+from blocs.bargaining.median import WeightedMedian
+from blocs.bargaining.nash import NashBargaining
 from blocs.bargaining.problem import Model
 
 MODELS: dict[str, Callable[..., Model]] = {
     "compromise": lambda **_: Compromise(),
+    "median": lambda **_: WeightedMedian(),
+    "nash": lambda **_: NashBargaining(),
+    "default": lambda **_: DefaultForecaster(),
 }
 
 

@@ -9,6 +9,7 @@ the line of every key and item, which the messages need.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import types
 import typing
 from collections.abc import Iterable
@@ -22,13 +23,15 @@ from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from blocs.scenario.scenario import Scenario
 from blocs.scenario.schema import Case
 from blocs.scenario.validate import check_case
 
 MAX_NODES = 200_000  # a case has a few thousand; more means alias bombs or a wrong file
-MAX_BYTES = 20_000_000
+MAX_BYTES = 2_000_000  # 40x the Serbia case; the pure-Python parser takes ~1 s per 100 KB
+MAX_DEPTH = 64  # nesting of [ and {: a case needs 4; the parser recurses on each level
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,17 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.path}: {self.message}"
+        return one_line(f"{self.file}:{self.line}: {self.path}: {self.message}")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped (``\\n``), so a
+    problem never spreads over several lines whatever the file contains."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 class CaseError(Exception):
@@ -128,7 +141,10 @@ def load_text(text: str, label: str, default_id: str | None = None) -> Scenario:
             "empty file (allowed: a YAML mapping with format: 1, name, focus, year, "
             "sources and actors; see docs/case-format.md)"
         ))])
+    _check_depth(text, label)
     raw = _parse_yaml(text, label)
+    if "*" in text and "&" in text:
+        _check_recursive_aliases(text, label)
     lines: dict[tuple, int] = {}
     problems: list[Problem] = []
     data = _plain(raw, (), lines, problems, label)
@@ -151,6 +167,27 @@ def load_text(text: str, label: str, default_id: str | None = None) -> Scenario:
     return Scenario(case=case, case_id=case.id or default_id or "case", label=label)
 
 
+def _codepoint(ch: Any) -> str:
+    code = ch if isinstance(ch, int) else ord(ch) if isinstance(ch, str) and ch else 0
+    return f"U+{code:04X}"
+
+
+def _check_depth(text: str, label: str) -> None:
+    """Refuse absurd flow nesting before the parser recurses into it (quotes are ignored:
+    a text with 64 open brackets in a row is not a case file either)."""
+    depth = 0
+    for pos, ch in enumerate(text):
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise CaseError([Problem(label, text.count("\n", 0, pos) + 1, "(yaml)", (
+                    f"brackets nested more than {MAX_DEPTH} deep (allowed: ordinary YAML "
+                    "nesting)"
+                ))])
+        elif ch in "]}" and depth > 0:
+            depth -= 1
+
+
 def _parse_yaml(text: str, label: str) -> Any:
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
@@ -165,6 +202,12 @@ def _parse_yaml(text: str, label: str) -> Any:
         raise CaseError([Problem(label, line, "(yaml)", (
             f"YAML syntax error: {what} (allowed: valid YAML)"
         ))]) from None
+    except ReaderError as exc:
+        line = text.count("\n", 0, max(int(exc.position), 0)) + 1
+        raise CaseError([Problem(label, line, "(yaml)", (
+            f"character {_codepoint(exc.character)} is not allowed in YAML "
+            "(allowed: printable text)"
+        ))]) from None
     except (YAMLError, RecursionError, ValueError, TypeError, AttributeError) as exc:
         # ruamel raises a handful of unmarked errors on pathological input (deep nesting,
         # odd tags); they are all one thing to the user: the YAML cannot be read.
@@ -172,6 +215,42 @@ def _parse_yaml(text: str, label: str) -> Any:
         raise CaseError([Problem(label, 1, "(yaml)", (
             f"YAML cannot be read: {what[:120]} (allowed: valid YAML)"
         ))]) from None
+
+
+def _check_recursive_aliases(text: str, label: str) -> None:
+    """ruamel turns an alias to a node that contains it into null: find it in the node graph."""
+    try:
+        root = YAML(typ="rt", pure=True).compose(text)
+    except (YAMLError, RecursionError):  # already parsed once: cannot happen, but stay quiet
+        return
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    open_: set[int] = set()
+    done: set[int] = set()  # shared (aliased) nodes are walked once: alias bombs stay cheap
+    while stack:
+        node, leaving = stack.pop()
+        if node is None:
+            continue
+        if leaving:
+            open_.discard(id(node))
+            done.add(id(node))
+            continue
+        if id(node) in done:
+            continue
+        if id(node) in open_:
+            raise CaseError([Problem(label, node.start_mark.line + 1, "(yaml)", (
+                "a YAML alias refers to a value that contains it (allowed: aliases to other "
+                "values)"
+            ))])
+        children = node.value if isinstance(node.value, list) else []
+        if not children:
+            continue
+        open_.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if isinstance(child, tuple):
+                stack.extend((part, False) for part in child)
+            else:
+                stack.append((child, False))
 
 
 def _duplicate_key_name(message: str) -> str:
@@ -199,6 +278,13 @@ def _plain(node: Any, path: tuple, lines: dict, problems: list, label: str) -> A
                     "a YAML alias refers to itself (allowed: aliases to earlier values)"
                 ))])
             active.add(id(node))
+            tag = getattr(getattr(node, "tag", None), "value", None)
+            if tag is not None:
+                problems.append(Problem(label, lines.get(path, 1), _dotted(path), (
+                    f"a YAML tag ({tag}) is not allowed here (allowed: plain values)"
+                )))
+                active.discard(id(node))
+                return None
             try:
                 if isinstance(node, CommentedMap):
                     out: dict = {}
@@ -208,10 +294,10 @@ def _plain(node: Any, path: tuple, lines: dict, problems: list, label: str) -> A
                             line = node.lc.key(key)[0] + 1
                         except (KeyError, TypeError, AttributeError, IndexError):
                             line = lines.get(path, 1)
-                        if not isinstance(key, str | int | float | bool) and key is not None:
+                        if not isinstance(key, str):
                             problems.append(Problem(label, line, _dotted(path), (
-                                f"a key must be a plain word, not {_kind_of(key)} "
-                                "(allowed: text keys)"
+                                f"a key must be text, not {_show(key)} (allowed: text keys; "
+                                "quote keys that look like numbers)"
                             )))
                             continue
                         sub = (*path, key)
@@ -273,9 +359,14 @@ def _dotted(path: tuple) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif isinstance(part, str) and _PLAIN_KEY.match(part):
+            out += ("." if out else "") + part
         else:
-            out += ("." if out else "") + str(part)
+            out += f"[{part!r}]"
     return out or "(top)"
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
 def _line_of(path: tuple, lines: dict) -> int:
@@ -339,20 +430,23 @@ def _data_path(loc: tuple, data: Any) -> tuple[tuple, list]:
 def _message(path: tuple, errs: list[dict], data: Any) -> str:
     value = _value_at(data, path)
     types_ = {e["type"] for e in errs}
+    # A bad key first: the whole entry hangs on it.
+    if any("[key]" in e["loc"] for e in errs):
+        return f"key {_show(path[-1])} is not valid (allowed: {_describe_key(path[:-1], data)})"
     # A missing key names the key after the data path.
     missing = sorted({str(e["loc"][-1]) for e in errs if e["type"] == "missing"})
     if missing:
-        return (f"missing required field{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)}")
+        need = "; ".join(f"{m}: {_describe_missing(path, m, data)}" for m in missing)
+        return f"missing required field{'s' if len(missing) > 1 else ''} " \
+               f"{', '.join(missing)} (add {need})"
     if "extra_forbidden" in types_:
         allowed = _allowed_keys(path[:-1], data)
-        return f"unknown key '{path[-1]}' (allowed: {', '.join(allowed) or 'none'})"
-    if any("[key]" in e["loc"] for e in errs):
-        return f"key {_show(path[-1])} is not valid (allowed: {_describe_key(path[:-1], data)})"
+        return f"unknown key {_show(path[-1])} (allowed: {', '.join(allowed) or 'none'})"
     if types_ <= {"dict_type", "model_type", "model_attributes_type"}:
-        return f"expected a mapping (key: value), found {_kind_of(value)}"
+        return (f"expected a mapping (key: value), found {_kind_of(value)} "
+                f"(allowed: {_describe(path, data) or 'a mapping'})")
     if types_ == {"list_type"}:
-        return f"expected a list, found {_kind_of(value)}"
+        return f"expected a list, found {_kind_of(value)} (allowed: a list, [a, b] or - a)"
     if "too_short" in types_ and isinstance(value, list | dict):
         return f"is empty (allowed: {_describe(path, data) or 'at least one entry'})"
     if "literal_error" in types_ and len(types_) == 1:
@@ -372,7 +466,21 @@ def _message(path: tuple, errs: list[dict], data: Any) -> str:
         return f"{_show(value)} is not valid (allowed: {allowed or 'a text'})"
     if allowed:
         return f"{_show(value)} is not valid (allowed: {allowed})"
-    return f"{_show(value)}: {errs[0]['msg']}"
+    return f"{_show(value)}: {errs[0]['msg']} (allowed: see docs/case-format.md)"
+
+
+def _describe_missing(path: tuple, key: str, data: Any) -> str:
+    """What a missing required key must hold, in words."""
+    tp, _ = _field_type(path, data)
+    tp, _ = _unwrap(tp, _value_at(data, path) if path else data)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        field = _model_field(tp, key)
+        if field is not None:
+            words = [field.description] if field.description else _descriptions(
+                field.annotation)
+            if words:
+                return " or ".join(words)
+    return "a value"
 
 
 def _describe_key(path: tuple, data: Any) -> str:
@@ -493,6 +601,10 @@ def _descriptions(tp: Any) -> list[str]:
         out.append("a whole number")
     elif tp is str:
         out.append("a text")
+    elif typing.get_origin(tp) is dict:
+        out.append("a mapping of id: entry")
+    elif typing.get_origin(tp) is list:
+        out.append("a list")
     elif isinstance(tp, type) and issubclass(tp, BaseModel):
         out.append("a mapping with keys " + ", ".join(
             f.alias or n for n, f in tp.model_fields.items()))

@@ -69,7 +69,7 @@ def _check(case: Case) -> Iterator[Problem]:
     for sid, src in sources.items():
         if src.url is not None and not src.url.startswith(("http://", "https://", "doi:")):
             yield ("sources", sid, "url"), (
-                f"'{src.url[:40]}' is not a link (allowed: an http(s):// address or doi:...)"
+                f"{src.url[:40]!r} is not a link (allowed: an http(s):// address or doi:...)"
             )
 
     # actors
