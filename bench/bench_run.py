@@ -44,13 +44,13 @@ def main() -> None:
     exe = shutil.which("blocs") or f"{sys.prefix}/bin/blocs"
     print(f"machine: {platform.machine()}, {platform.processor() or '?'}, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
-    for label, extra in (("tables", []), ("--json", ["--json"])):
+    for _label, extra in (("tables", []), ("--json", ["--json"])):
         t = wall([exe, "run", args.case, *extra], args.repeat)
         print(f"blocs run {args.case} {' '.join(extra)}: median {statistics.median(t):.3f} s "
               f"(min {min(t):.3f}, max {max(t):.3f}, n={len(t)})")
 
     t0 = time.perf_counter()
-    import blocs  # noqa: PLC0415 - timing the import itself
+    import blocs
     print(f"import blocs (first, in-process): {time.perf_counter() - t0:.3f} s")
     s = blocs.load_case(args.case)
     print(f"load_case: {stage(lambda: blocs.load_case(args.case), args.repeat) * 1e3:.1f} ms")

@@ -14,10 +14,8 @@ from blocs.analysis.backtest import Constant, Mean
 from blocs.bargaining.compromise import compromise
 from blocs.bargaining.median import WeightedMedian, weighted_median
 from blocs.bargaining.nash import NashBargaining, nash_bargaining
+from tests.paths import SHARED, require
 
-SHARED = Path("/work/shared")
-if not SHARED.exists():  # pragma: no cover - the checkout's own copy
-    SHARED = Path(__file__).resolve().parents[1] / "shared"
 PEERS = SHARED / "peers"
 
 
@@ -152,9 +150,7 @@ KTAB_CASES = [
 @pytest.mark.parametrize(("file", "cap", "median", "mean"), BDM_CASES,
                          ids=[c[0].split("/")[-1] for c in BDM_CASES])
 def test_peer_bdm_files(file, cap, median, mean):
-    path = PEERS / file
-    if not path.exists():
-        pytest.skip(f"{path} not in this checkout")
+    path = require(PEERS / file)
     x, s, c = _bdm(path, cap)
     traj = WeightedMedian().run(x[None], s[None], c[None])
     assert float(traj.final[0]) == median  # a position: exact
@@ -164,9 +160,7 @@ def test_peer_bdm_files(file, cap, median, mean):
 
 @pytest.mark.parametrize(("file", "medians"), KTAB_CASES, ids=[c[0] for c in KTAB_CASES])
 def test_peer_ktab_files(file, medians):
-    path = PEERS / "KTAB" / file
-    if not path.exists():
-        pytest.skip(f"{path} not in this checkout")
+    path = require(PEERS / "KTAB" / file)
     dims = _ktab(path)
     x = np.stack([d[0] for d in dims], axis=-1)[None]   # (1, n, d)
     s = np.stack([d[1] for d in dims], axis=-1)[None]   # per-dimension saliences

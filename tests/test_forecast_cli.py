@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -22,10 +21,8 @@ from blocs.bargaining import registry
 from blocs.bargaining.problem import Trajectory
 from blocs.commands.forecast import forecast
 from tests.conftest import LINE_RE, run_blocs
+from tests.paths import SHARED
 
-SHARED = Path("/work/shared")
-if not SHARED.exists():  # pragma: no cover - the checkout's own copy
-    SHARED = Path(__file__).resolve().parents[1] / "shared"
 PEERS = SHARED / "peers"
 EXAMPLE = PEERS / "BDM_DecisionModel_Replication" / "ExampleActors.csv"
 EXAMPLE01 = PEERS / "bdm-scholz-expected-utility-model" / "ExampleActors.csv"
@@ -244,7 +241,8 @@ def test_rounds_events_and_scales(halfway, tmp_path):
     assert issue["outcome"] == rounds[-1]["outcome"]
     assert rounds[0]["events"] == []
     event = rounds[1]["events"][0]
-    assert event["actor"] == 0 and event["why"] == "v1" and event["nan"] is None
+    assert event["actor"] == "A" and event["why"] == "v1"  # indices become names
+    assert event["nan"] is None
     assert isinstance(event["to"], float)  # numpy numbers as plain JSON numbers
 
 

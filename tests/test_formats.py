@@ -27,10 +27,8 @@ from blocs.bargaining.formats.ktab import read_ktab
 from blocs.commands.forecast import to_model_scale
 from blocs.scenario import CaseError, load_case
 from tests.conftest import VALID_CASE, find_problem, mutate, problem_lines_ok
+from tests.paths import SHARED
 
-SHARED = Path("/work/shared")
-if not SHARED.exists():  # pragma: no cover - the checkout's own copy
-    SHARED = Path(__file__).resolve().parents[1] / "shared"
 PEERS = SHARED / "peers"
 BDM = PEERS / "BDM_DecisionModel_Replication"
 SCHOLZ = PEERS / "bdm-scholz-expected-utility-model"

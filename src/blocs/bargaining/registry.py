@@ -11,6 +11,7 @@ from typing import Any
 
 from blocs.bargaining.compromise import Compromise
 from blocs.bargaining.default import DefaultForecaster
+from blocs.bargaining.eum import ExpectedUtility
 from blocs.bargaining.median import WeightedMedian
 from blocs.bargaining.nash import NashBargaining
 from blocs.bargaining.problem import Model
@@ -20,6 +21,8 @@ MODELS: dict[str, Callable[..., Model]] = {
     "median": lambda **_: WeightedMedian(),
     "nash": lambda **_: NashBargaining(),
     "default": lambda **_: DefaultForecaster(),
+    "eum": lambda variant="default", rounds=10, workers=1, **_: ExpectedUtility(
+        variant, rounds, workers),
 }
 
 

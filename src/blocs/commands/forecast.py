@@ -109,10 +109,30 @@ def run_problem(problem, model) -> dict[str, Any]:
         entry: dict[str, Any] = {"positions": clean(back[r]), "outcome": clean(outcome[r])}
         if events:
             k = r if len(events) == n_rounds else r - (n_rounds - len(events))
-            entry["events"] = clean(events[k][0]) if 0 <= k < len(events) and events[k] else []
+            raw = clean(events[k][0]) if 0 <= k < len(events) and events[k] else []
+            entry["events"] = [_event_on_scale(e, problem) for e in raw]
         rounds.append(entry)
     return {"id": problem.id, "actors": list(problem.actors), "rounds": rounds,
             "outcome": rounds[-1]["outcome"]}
+
+
+# Event fields that are positions, reported on the issue's scale like the rounds' positions;
+# actor indices become names.
+_POSITION_KEYS = ("new_position", "position", "from_position", "to_position")
+_ACTOR_KEYS = ("actor", "with")
+
+
+def _event_on_scale(event: Any, problem) -> Any:
+    if not isinstance(event, dict):
+        return event
+    out = dict(event)
+    for key in _POSITION_KEYS:
+        if isinstance(out.get(key), int | float):
+            out[key] = float(from_model_scale(np.asarray(out[key]), problem.scale))
+    for key in _ACTOR_KEYS:
+        if isinstance(out.get(key), int) and 0 <= out[key] < problem.n:
+            out[key] = problem.actors[out[key]]
+    return out
 
 
 def clean(value: Any) -> Any:
