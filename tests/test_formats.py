@@ -24,7 +24,7 @@ from blocs.bargaining.formats.bdm import read_bdm
 from blocs.bargaining.formats.case import read_case
 from blocs.bargaining.formats.decide import read_decide
 from blocs.bargaining.formats.ktab import read_ktab
-from blocs.commands.forecast import to_model_scale
+from blocs.bargaining.run import to_model_scale
 from blocs.scenario import CaseError, load_case
 from tests.conftest import VALID_CASE, find_problem, mutate, problem_lines_ok
 from tests.paths import SHARED

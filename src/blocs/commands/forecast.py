@@ -17,140 +17,15 @@ Register in blocs.cli with ``app.command()(forecast)``.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from blocs.bargaining.run import default_model, run_problem, select_issues
 from blocs.commands.output import fail as _fail
-
-MODEL_SCALE = (0.0, 100.0)
-
-
-
-
-def default_model() -> str:
-    """The model used without --model: "default" when registered, else "compromise"."""
-    from blocs.bargaining.registry import MODELS
-
-    return "default" if "default" in MODELS else "compromise"
-
-
-# ---------------------------------------------------------------------------------------------
-# running one problem
-
-
-def _rescale(scale: tuple[float, float]) -> bool:
-    low, high = scale
-    return (low, high) != MODEL_SCALE and high > low
-
-
-def to_model_scale(x: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
-    """Positions on the issue's scale mapped linearly onto 0-100 (unchanged when the issue is
-    already on 0-100 or has a degenerate scale)."""
-    if not _rescale(scale):
-        return np.asarray(x, dtype=float)
-    low, high = scale
-    return (np.asarray(x, dtype=float) - low) * 100.0 / (high - low)
-
-
-def from_model_scale(y: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
-    """The inverse of `to_model_scale`."""
-    if not _rescale(scale):
-        return np.asarray(y, dtype=float)
-    low, high = scale
-    return np.asarray(y, dtype=float) * (high - low) / 100.0 + low
-
-
-def run_problem(problem, model) -> dict[str, Any]:
-    """Run ``model`` on one problem; the issue's entry of the JSON contract (plain Python).
-
-    ``rounds[0]`` is the input; every round's positions follow ``actors`` (lists per actor
-    when the issue has several dimensions) and its outcome is the model's prediction after it;
-    all on the issue's own scale, NaN as None.  Raises ValueError when the model returns arrays
-    of the wrong shape.
-    """
-    x, s, c = problem.batch(1)
-    if hasattr(model, "capabilities_for"):
-        # A model may read its capabilities from the problem (e.g. DEU's GDP weights).
-        c = np.asarray(model.capabilities_for(problem), dtype=float)[None]
-    x = to_model_scale(x, problem.scale)
-    kwargs = {}
-    if problem.reference is not None:
-        ref = to_model_scale(np.asarray(problem.reference, dtype=float), problem.scale)
-        kwargs["reference"] = np.broadcast_to(
-            ref, (1, *problem.positions.shape[1:])).copy()
-    traj = model.run(x, s, c, **kwargs)
-    pos = np.asarray(traj.positions, dtype=float)
-    out = np.asarray(traj.outcome, dtype=float)
-    want = problem.positions.shape
-    if pos.ndim != len(want) + 2 or pos.shape[1] != 1 or pos.shape[2:] != want:
-        raise ValueError(f"the model returned positions of shape {pos.shape} "
-                         f"(expected (rounds + 1, 1, {', '.join(map(str, want))}))")
-    if out.shape[0] != pos.shape[0] or out.shape[1:] != (1, *want[1:]):
-        raise ValueError(f"the model returned outcomes of shape {out.shape} "
-                         f"(expected ({pos.shape[0]}, 1{''.join(f', {k}' for k in want[1:])}))")
-    pos, out = pos[:, 0], out[:, 0]
-    # Back on the issue's scale; positions that never left their input are printed as read.
-    start = x[0]
-    back = from_model_scale(pos, problem.scale)
-    same = pos == start[None]
-    back = np.where(same, np.asarray(problem.positions, dtype=float)[None], back)
-    outcome = from_model_scale(out, problem.scale)
-
-    n_rounds = pos.shape[0]
-    events = list(traj.events or [])
-    rounds = []
-    for r in range(n_rounds):
-        entry: dict[str, Any] = {"positions": clean(back[r]), "outcome": clean(outcome[r])}
-        if events:
-            k = r if len(events) == n_rounds else r - (n_rounds - len(events))
-            raw = clean(events[k][0]) if 0 <= k < len(events) and events[k] else []
-            entry["events"] = [_event_on_scale(e, problem) for e in raw]
-        rounds.append(entry)
-    return {"id": problem.id, "actors": list(problem.actors), "rounds": rounds,
-            "outcome": rounds[-1]["outcome"]}
-
-
-# Event fields that are positions, reported on the issue's scale like the rounds' positions;
-# actor indices become names.
-_POSITION_KEYS = ("new_position", "position", "from_position", "to_position")
-_ACTOR_KEYS = ("actor", "with")
-
-
-def _event_on_scale(event: Any, problem) -> Any:
-    if not isinstance(event, dict):
-        return event
-    out = dict(event)
-    for key in _POSITION_KEYS:
-        if isinstance(out.get(key), int | float):
-            out[key] = float(from_model_scale(np.asarray(out[key]), problem.scale))
-    for key in _ACTOR_KEYS:
-        if isinstance(out.get(key), int) and 0 <= out[key] < problem.n:
-            out[key] = problem.actors[out[key]]
-    return out
-
-
-def clean(value: Any) -> Any:
-    """``value`` as plain JSON data: numpy to Python, NaN and infinities to None."""
-    if isinstance(value, np.ndarray):
-        return clean(value.tolist())
-    if isinstance(value, np.generic):
-        return clean(value.item())
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean(v) for v in value]
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)
-
 
 # ---------------------------------------------------------------------------------------------
 # the command
@@ -217,14 +92,10 @@ def forecast(
         problems = read_problems(file, fmt)
     except CaseError as exc:
         raise _fail([str(p) for p in exc.problems]) from None
-    if issues:
-        known = [p.id for p in problems]
-        unknown = [i for i in dict.fromkeys(issues) if i not in known]
-        if unknown:
-            raise _fail([f"--issue: unknown issue '{i}' in {file} (allowed: {', '.join(known)})"
-                         for i in unknown])
-        wanted = set(issues)
-        problems = [p for p in problems if p.id in wanted]
+    try:
+        problems = select_issues(problems, issues, file)
+    except ValueError as exc:
+        raise _fail([f"--issue: {line}" for line in str(exc).split("; ")]) from None
 
     results = []
     for p in problems:

@@ -1,0 +1,183 @@
+"""Run bargaining models on problems, with every issue on the 0-100 scale models expect.
+
+Models see every issue on a 0-100 scale: an issue on another scale (a BDM file's 4-10, a
+Decide ``#M`` scale of 0.5-7) is mapped linearly onto 0-100 for the model and its positions and
+outcomes mapped back, so that scale-dependent models (KTAB's utilities, Decide's thresholds)
+see the scale they were written for and the output stays on the issue's own scale.  Positions
+a model leaves unchanged are reported exactly as read.  `forecast_file` is what
+``blocs forecast`` prints as JSON (docs/forecast.md).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from blocs.bargaining.problem import Problem
+
+MODEL_SCALE = (0.0, 100.0)
+
+
+def default_model() -> str:
+    """The model used without one named: "default" when registered, else "compromise"."""
+    from blocs.bargaining.registry import MODELS
+
+    return "default" if "default" in MODELS else "compromise"
+
+
+def _rescale(scale: tuple[float, float]) -> bool:
+    low, high = scale
+    return (low, high) != MODEL_SCALE and high > low
+
+
+def to_model_scale(x: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    """Positions on the issue's scale mapped linearly onto 0-100 (unchanged when the issue is
+    already on 0-100 or has a degenerate scale)."""
+    if not _rescale(scale):
+        return np.asarray(x, dtype=float)
+    low, high = scale
+    return (np.asarray(x, dtype=float) - low) * 100.0 / (high - low)
+
+
+def from_model_scale(y: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    """The inverse of `to_model_scale`."""
+    if not _rescale(scale):
+        return np.asarray(y, dtype=float)
+    low, high = scale
+    return np.asarray(y, dtype=float) * (high - low) / 100.0 + low
+
+
+def run_problem(problem, model) -> dict[str, Any]:
+    """Run ``model`` on one problem; the issue's entry of the JSON contract (plain Python).
+
+    ``rounds[0]`` is the input; every round's positions follow ``actors`` (lists per actor
+    when the issue has several dimensions) and its outcome is the model's prediction after it;
+    all on the issue's own scale, NaN as None.  Raises ValueError when the model returns arrays
+    of the wrong shape.
+    """
+    x, s, c = problem.batch(1)
+    if hasattr(model, "capabilities_for"):
+        # A model may read its capabilities from the problem (e.g. DEU's GDP weights).
+        c = np.asarray(model.capabilities_for(problem), dtype=float)[None]
+    x = to_model_scale(x, problem.scale)
+    kwargs = {}
+    if problem.reference is not None:
+        ref = to_model_scale(np.asarray(problem.reference, dtype=float), problem.scale)
+        kwargs["reference"] = np.broadcast_to(
+            ref, (1, *problem.positions.shape[1:])).copy()
+    traj = model.run(x, s, c, **kwargs)
+    pos = np.asarray(traj.positions, dtype=float)
+    out = np.asarray(traj.outcome, dtype=float)
+    want = problem.positions.shape
+    if pos.ndim != len(want) + 2 or pos.shape[1] != 1 or pos.shape[2:] != want:
+        raise ValueError(f"the model returned positions of shape {pos.shape} "
+                         f"(expected (rounds + 1, 1, {', '.join(map(str, want))}))")
+    if out.shape[0] != pos.shape[0] or out.shape[1:] != (1, *want[1:]):
+        raise ValueError(f"the model returned outcomes of shape {out.shape} "
+                         f"(expected ({pos.shape[0]}, 1{''.join(f', {k}' for k in want[1:])}))")
+    pos, out = pos[:, 0], out[:, 0]
+    # Back on the issue's scale; positions that never left their input are printed as read.
+    start = x[0]
+    back = from_model_scale(pos, problem.scale)
+    same = pos == start[None]
+    back = np.where(same, np.asarray(problem.positions, dtype=float)[None], back)
+    outcome = from_model_scale(out, problem.scale)
+
+    n_rounds = pos.shape[0]
+    events = list(traj.events or [])
+    rounds = []
+    for r in range(n_rounds):
+        entry: dict[str, Any] = {"positions": clean(back[r]), "outcome": clean(outcome[r])}
+        if events:
+            k = r if len(events) == n_rounds else r - (n_rounds - len(events))
+            raw = clean(events[k][0]) if 0 <= k < len(events) and events[k] else []
+            entry["events"] = [_event_on_scale(e, problem) for e in raw]
+        rounds.append(entry)
+    return {"id": problem.id, "actors": list(problem.actors), "rounds": rounds,
+            "outcome": rounds[-1]["outcome"]}
+
+
+# Event fields that are positions, reported on the issue's scale like the rounds' positions;
+# actor indices become names.
+_POSITION_KEYS = ("new_position", "position", "from_position", "to_position")
+_ACTOR_KEYS = ("actor", "with")
+
+
+def _event_on_scale(event: Any, problem) -> Any:
+    if not isinstance(event, dict):
+        return event
+    out = dict(event)
+    for key in _POSITION_KEYS:
+        if isinstance(out.get(key), int | float):
+            out[key] = float(from_model_scale(np.asarray(out[key]), problem.scale))
+    for key in _ACTOR_KEYS:
+        if isinstance(out.get(key), int) and 0 <= out[key] < problem.n:
+            out[key] = problem.actors[out[key]]
+    return out
+
+
+def clean(value: Any) -> Any:
+    """``value`` as plain JSON data: numpy to Python, NaN and infinities to None."""
+    if isinstance(value, np.ndarray):
+        return clean(value.tolist())
+    if isinstance(value, np.generic):
+        return clean(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def forecast_file(
+    path: str | Path,
+    model: str | None = None,
+    *,
+    rounds: int | None = None,
+    variant: str | None = None,
+    format: str | None = None,
+    issues: list[str] | None = None,
+) -> dict[str, Any]:
+    """Forecast the issues of a file (a case, or a BDM, Decide, KTAB or DEU file); the JSON
+    contract of ``blocs forecast --json``: ``{"model", "issues": [{"id", "actors", "rounds":
+    [{"positions", "outcome"}], "outcome"}]}``.
+
+    Raises `blocs.CaseError` (file problems) or ValueError (unknown model, option or issue).
+
+    >>> doc = forecast_file("serbia-2024", "compromise")
+    >>> [i["id"] for i in doc["issues"]]
+    ['alignment', 'sanctions', 'kosovo']
+    """
+    from blocs.bargaining.formats import read_problems
+    from blocs.bargaining.registry import get_model
+
+    name = model if model is not None else default_model()
+    options: dict[str, Any] = {}
+    if rounds is not None:
+        options["rounds"] = rounds
+    if variant is not None:
+        options["variant"] = variant
+    engine = get_model(name, **options)
+    problems = select_issues(read_problems(path, format), issues, str(path))
+    results = [run_problem(p, engine) for p in problems]
+    return {"model": str(getattr(engine, "name", name)), "issues": results}
+
+
+def select_issues(problems: list[Problem], issues: list[str] | None, label: str) -> list[Problem]:
+    """The problems named in ``issues`` (all when None), in file order."""
+    if not issues:
+        return problems
+    known = [p.id for p in problems]
+    unknown = [i for i in dict.fromkeys(issues) if i not in known]
+    if unknown:
+        raise ValueError("; ".join(
+            f"unknown issue '{i}' in {label} (allowed: {', '.join(known)})" for i in unknown))
+    wanted = set(issues)
+    return [p for p in problems if p.id in wanted]
