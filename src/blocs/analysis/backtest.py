@@ -268,7 +268,7 @@ def _figures(forecast: np.ndarray, outcome: np.ndarray, lo: np.ndarray, hi: np.n
 
 def backtest(
     problems: Iterable[Problem],
-    models: Any,
+    models: Any = None,
     folds: int = 5,
     seed: int = 0,
     level: float = LEVEL,
@@ -276,8 +276,11 @@ def backtest(
     """Score ``models`` (a forecaster, a bargaining model, or a list or dict of them) on the
     scored ``problems``; cross-validate by proposal those that fit (see the module's doc).
 
-    The coverage column is that of ``level`` intervals (0.8 unless told).
+    The coverage column is that of ``level`` intervals (0.8 unless told).  Without
+    ``models``: the default forecaster and the standard baselines (`standard_models`).
     """
+    if models is None:
+        models = standard_models()
     if isinstance(models, dict):
         items = list(models.values())
     elif isinstance(models, list | tuple):
