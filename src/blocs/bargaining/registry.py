@@ -15,6 +15,7 @@ from blocs.bargaining.eum import ExpectedUtility
 from blocs.bargaining.median import WeightedMedian
 from blocs.bargaining.nash import NashBargaining
 from blocs.bargaining.problem import Model
+from blocs.bargaining.smp import SpatialModel
 
 MODELS: dict[str, Callable[..., Model]] = {
     "compromise": lambda **_: Compromise(),
@@ -23,6 +24,7 @@ MODELS: dict[str, Callable[..., Model]] = {
     "default": lambda **_: DefaultForecaster(),
     "eum": lambda variant="default", rounds=10, workers=1, **_: ExpectedUtility(
         variant, rounds, workers),
+    "smp": lambda **options: SpatialModel.from_options(**options),
 }
 
 
