@@ -12,6 +12,7 @@ from typing import Any
 from blocs.bargaining.compromise import Compromise
 from blocs.bargaining.default import DefaultForecaster
 from blocs.bargaining.eum import ExpectedUtility
+from blocs.bargaining.exchange import ExchangeModel
 from blocs.bargaining.median import WeightedMedian
 from blocs.bargaining.nash import NashBargaining
 from blocs.bargaining.problem import Model
@@ -25,6 +26,8 @@ MODELS: dict[str, Callable[..., Model]] = {
     "eum": lambda variant="default", rounds=10, workers=1, **_: ExpectedUtility(
         variant, rounds, workers),
     "smp": lambda **options: SpatialModel.from_options(**options),
+    "exchange": lambda rounds=10, variant=None, seed=None, **_: ExchangeModel(
+        rounds=rounds, variant=variant, seed=seed),
 }
 
 

@@ -144,6 +144,7 @@ def forecast_file(
     variant: str | None = None,
     format: str | None = None,
     issues: list[str] | None = None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """Forecast the issues of a file (a case, or a BDM, Decide, KTAB or DEU file); the JSON
     contract of ``blocs forecast --json``: ``{"model", "issues": [{"id", "actors", "rounds":
@@ -164,10 +165,24 @@ def forecast_file(
         options["rounds"] = rounds
     if variant is not None:
         options["variant"] = variant
+    if seed is not None:
+        options["seed"] = seed
     engine = get_model(name, **options)
-    problems = select_issues(read_problems(path, format), issues, str(path))
-    results = [run_problem(p, engine) for p in problems]
+    problems = read_problems(path, format)
+    results = run_problems(problems, engine, select_issues(problems, issues, str(path)))
     return {"model": str(getattr(engine, "name", name)), "issues": results}
+
+
+def run_problems(problems: list[Problem], model, wanted: list[Problem] | None = None
+                 ) -> list[dict[str, Any]]:
+    """The JSON entries of the ``wanted`` problems (default: all).  A model that works across
+    the issues of a file (``multi_issue``, the exchange model) gets them all, whichever are
+    wanted, and reports on each issue's own scale itself."""
+    wanted = problems if wanted is None else wanted
+    if getattr(model, "multi_issue", False):
+        entries = {e["id"]: e for e in model.run_problems(problems)}
+        return [clean(entries[p.id]) for p in wanted]
+    return [run_problem(p, model) for p in wanted]
 
 
 def select_issues(problems: list[Problem], issues: list[str] | None, label: str) -> list[Problem]:

@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from blocs.bargaining.run import default_model, run_problem, select_issues
+from blocs.bargaining.run import default_model, run_problem, run_problems, select_issues
 from blocs.commands.output import fail as _fail
 
 # ---------------------------------------------------------------------------------------------
@@ -51,6 +51,9 @@ def forecast(
         show_default=False)] = None,
     variant: Annotated[str | None, typer.Option(
         "--variant", metavar="V", help="A model variant, for models that have them.",
+        show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", metavar="N", help="Seed of the randomised variants (same seed, same numbers).",
         show_default=False)] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object (docs/forecast.md) instead of tables.")] = False,
@@ -83,26 +86,35 @@ def forecast(
         options["rounds"] = rounds
     if variant is not None:
         options["variant"] = variant
+    if seed is not None:
+        options["seed"] = seed
     try:
         engine = get_model(name, **options)
     except (ValueError, TypeError) as exc:
         raise _fail(f"--model: {exc}") from None
 
     try:
-        problems = read_problems(file, fmt)
+        every = read_problems(file, fmt)
     except CaseError as exc:
         raise _fail([str(p) for p in exc.problems]) from None
     try:
-        problems = select_issues(problems, issues, file)
+        problems = select_issues(every, issues, file)
     except ValueError as exc:
         raise _fail([f"--issue: {line}" for line in str(exc).split("; ")]) from None
 
-    results = []
-    for p in problems:
+    if getattr(engine, "multi_issue", False):
+        # Exchanges span the issues of a file: the model sees them all, --issue filters output.
         try:
-            results.append(run_problem(p, engine))
+            results = run_problems(every, engine, problems)
         except (ValueError, ArithmeticError) as exc:
-            raise _fail(f"{file}: issue {p.id}: model {name}: {exc}") from None
+            raise _fail(f"{file}: model {name}: {exc}") from None
+    else:
+        results = []
+        for p in problems:
+            try:
+                results.append(run_problem(p, engine))
+            except (ValueError, ArithmeticError) as exc:
+                raise _fail(f"{file}: issue {p.id}: model {name}: {exc}") from None
     model_name = str(getattr(engine, "name", name))
     if as_json:
         doc = {"model": model_name, "issues": results}
