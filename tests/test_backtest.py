@@ -505,3 +505,23 @@ def test_command_help_has_an_example():
     result = invoke("--help")
     assert result.exit_code == 0
     assert "blocs backtest" in result.stdout and "--json" in result.stdout
+
+
+def test_bargaining_models_join_the_backtest(problems):
+    """The round-based models run in the backtest; the exchange model once per proposal, on
+    all of its issues (they are decided together)."""
+    from blocs.analysis.backtest import ModelForecaster, backtest
+    from blocs.bargaining.registry import get_model
+
+    some = [p for p in problems if p.group in {q.group for q in problems[:40]}]
+    models = [ModelForecaster(get_model(name)) for name in ("eum", "smp", "exchange")]
+    result = backtest(some, models)
+    table = {row["model"]: row for row in result.to_dict()["models"]}
+    for name in ("eum", "smp", "exchange"):
+        assert table[name]["n"] > 20
+        assert 0 < table[name]["mae"] < 60
+    # Exchange forecasts of one proposal's issues equal running that proposal alone.
+    group = [p for p in some if p.group == some[0].group]
+    alone = ModelForecaster(get_model("exchange")).predict(group)
+    both = ModelForecaster(get_model("exchange")).predict(some)
+    assert np.allclose(alone, both[: len(group)], equal_nan=True)

@@ -96,6 +96,8 @@ class ModelForecaster:
         self.name = name or model.name
 
     def predict(self, problems: Sequence[Problem]) -> np.ndarray:
+        if getattr(self.model, "multi_issue", False):
+            return self._predict_by_group(problems)
         out = np.full(len(problems), np.nan)
         for k, p in enumerate(problems):
             if p.n == 0 or p.multidim:
@@ -108,6 +110,24 @@ class ModelForecaster:
             ref = None if p.reference is None else np.array([float(p.reference)])
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[k] = float(np.asarray(self.model.run(x, s, c, reference=ref).final)[0])
+        return out
+
+
+    def _predict_by_group(self, problems: Sequence[Problem]) -> np.ndarray:
+        """Models that trade across issues (the exchange model) run once per group of issues
+        decided together (DEU: the issues of one proposal), on all of the group's issues;
+        the final round's outcome is the forecast, on each issue's own scale."""
+        out = np.full(len(problems), np.nan)
+        groups: dict[str, list[int]] = {}
+        for k, p in enumerate(problems):
+            if p.n and not p.multidim:
+                groups.setdefault(group_of(p), []).append(k)
+        for members in groups.values():
+            batch = [problems[k] for k in members]
+            entries = {e["id"]: e for e in self.model.run_problems(batch)}
+            for k in members:
+                value = entries[problems[k].id]["outcome"]
+                out[k] = np.nan if value is None else float(value)
         return out
 
 

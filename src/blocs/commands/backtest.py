@@ -30,7 +30,9 @@ def _models(spec: str):
 
     standard = standard_models()
     if spec.strip() == "all":
-        return list(standard.values())
+        # The baselines and the default, then every registered model not among them.
+        extra = [ModelForecaster(get_model(m)) for m in MODELS if m not in standard]
+        return [*standard.values(), *extra]
     allowed = ["all", *standard, *(m for m in sorted(MODELS) if m not in standard)]
     chosen, problems = [], []
     for name in (n.strip() for n in spec.split(",")):
@@ -60,7 +62,7 @@ def backtest(
     file: Annotated[Path, typer.Argument(
         help="A DEU tab-separated file of issues with outcomes (e.g. deu-dev.tsv).")],
     model: Annotated[str, typer.Option(
-        help="'all' (the default forecaster and every baseline), or model names separated "
+        help="'all' (the default forecaster, every baseline and every model), or names separated "
              "by commas, e.g. default,compromise,nash.")] = "all",
     folds: Annotated[int, typer.Option(
         help="Folds of the cross-validation by proposal, for models that fit.")] = 5,
