@@ -362,3 +362,13 @@ def test_blocs_cli_forecast_subprocess():
     doc = json.loads(result.stdout)
     assert math.isclose(doc["issues"][0]["outcome"], 7.389955686853767, rel_tol=0,
                         abs_tol=1e-12)
+
+
+def test_seed_reaches_randomised_variants():
+    """--seed: the same seed gives the same numbers, another seed other numbers."""
+    args = (KTAB / "dummyData_3Dim.csv", "--model", "smp", "--variant", "stochastic")
+    first = invoke(*args, "--seed", "3", "--json").stdout
+    again = invoke(*args, "--seed", "3", "--json").stdout
+    other = invoke(*args, "--seed", "4", "--json").stdout
+    assert first == again
+    assert first != other
