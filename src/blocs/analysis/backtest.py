@@ -57,7 +57,13 @@ class Mean:
 
     name = "mean"
 
-    def run(self, positions, salience, capability, reference=None):
+    def run(
+        self,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        reference: np.ndarray | None = None,
+    ) -> Trajectory:
         x = np.asarray(positions, dtype=float)
         out = np.nanmean(x, axis=-2 if x.ndim == 3 else -1)
         return Trajectory(model=self.name, positions=x[None], outcome=np.asarray(out)[None])
@@ -70,7 +76,13 @@ class Constant:
         self.value = float(value)
         self.name = name or f"constant-{self.value:g}"
 
-    def run(self, positions, salience, capability, reference=None):
+    def run(
+        self,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        reference: np.ndarray | None = None,
+    ) -> Trajectory:
         x = np.asarray(positions, dtype=float)
         shape = x.shape[:-2] + x.shape[-1:] if x.ndim == 3 else x.shape[:-1]
         return Trajectory(model=self.name, positions=x[None],

@@ -15,9 +15,13 @@ positions may carry a trailing dimension axis, so 10,000 perturbed variants run 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 
+if TYPE_CHECKING:
+    from blocs.bargaining.problem import Trajectory
 
 def compromise(
     positions: ArrayLike,
@@ -57,7 +61,13 @@ class Compromise:
 
     name = "compromise"
 
-    def run(self, positions, salience, capability, reference=None):
+    def run(
+        self,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        reference: np.ndarray | None = None,
+    ) -> Trajectory:
         from blocs.bargaining.problem import Trajectory
 
         x = np.asarray(positions, dtype=float)

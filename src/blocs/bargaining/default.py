@@ -148,7 +148,13 @@ class DefaultForecaster:
         return _capability(problem)
 
     # -- the Model interface ---------------------------------------------------------------
-    def run(self, positions, salience, capability, reference=None):
+    def run(
+        self,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        reference: np.ndarray | None = None,
+    ) -> Trajectory:
         x = np.asarray(positions, dtype=float)
         s = np.asarray(salience, dtype=float)
         c = np.asarray(capability, dtype=float)
@@ -182,7 +188,9 @@ class DefaultForecaster:
             out[i] = float(np.clip(x, lo, hi))
         return out
 
-    def interval(self, problems: Sequence[Problem], level: float = 0.8):
+    def interval(
+        self, problems: Sequence[Problem], level: float = 0.8
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The ``level`` prediction interval (lo, hi) of each problem (see the module)."""
         centre = self.predict(problems)
         h = conformal_halfwidth(self.abs_errors, level) if len(self.abs_errors) else math.nan

@@ -18,7 +18,7 @@ positions (padding) count as absent.  A variant whose weights are all zero gives
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -29,6 +29,10 @@ _TOL = 1e-12
 
 Rule = Literal["lower", "upper", "mid"]
 
+
+
+if TYPE_CHECKING:
+    from blocs.bargaining.problem import Trajectory
 
 def weighted_median(positions: ArrayLike, weights: ArrayLike, rule: Rule = "lower") -> np.ndarray:
     """Weighted median over the last axis of ``positions`` (..., n); weights broadcast.
@@ -81,7 +85,13 @@ class WeightedMedian:
         self.weighted = weighted
         self.name = name
 
-    def run(self, positions, salience, capability, reference=None):
+    def run(
+        self,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        reference: np.ndarray | None = None,
+    ) -> Trajectory:
         from blocs.bargaining.problem import Trajectory
 
         x = np.asarray(positions, dtype=float)

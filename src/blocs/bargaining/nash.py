@@ -35,6 +35,8 @@ solved one by one, each with its own reference coordinate.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -42,6 +44,10 @@ from blocs.bargaining.compromise import compromise
 
 _ITERATIONS = 64
 
+
+
+if TYPE_CHECKING:
+    from blocs.bargaining.problem import Trajectory
 
 def nash_bargaining(
     positions: ArrayLike, weights: ArrayLike, reference: ArrayLike | None
@@ -102,7 +108,13 @@ class NashBargaining:
 
     name = "nash"
 
-    def run(self, positions, salience, capability, reference=None):
+    def run(
+        self,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        reference: np.ndarray | None = None,
+    ) -> Trajectory:
         from blocs.bargaining.problem import Trajectory
 
         x = np.asarray(positions, dtype=float)

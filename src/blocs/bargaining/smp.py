@@ -562,7 +562,13 @@ class SpatialModel:
         return cls(stochastic=variant == "stochastic", seed=seed,
                    max_turns=MAX_TURNS if rounds is None else rounds)
 
-    def run(self, positions, salience, capability, reference=None) -> Trajectory:
+    def run(
+        self,
+        positions: np.ndarray,
+        salience: np.ndarray,
+        capability: np.ndarray,
+        reference: np.ndarray | None = None,
+    ) -> Trajectory:
         x = np.asarray(positions, dtype=float)
         s = np.asarray(salience, dtype=float)
         c = np.asarray(capability, dtype=float)
