@@ -6,9 +6,10 @@ Run:  python bench/bench_exchange.py [--peer /tmp/peer-decide] [--peer-python PY
 (a) Decide (foarsitter/decide-exchange-model, EqualGainModel with ALLOW_RANDOM = False) in a
     subprocess on cop21.csv (and the two smaller files) for 10 rounds, timing its model loop
     only, against ours on the same files in each arithmetic (hybrid: the default, which
-    reproduces Decide exchange by exchange; float; decimal): wall and CPU seconds, the ratio,
-    and whether the round outcomes agree.  Decide is never part of this repository: fetch it
-    into a scratch folder and give it a scratch interpreter with its dependencies, e.g.
+    reproduces Decide exchange by exchange; float; decimal; and REX, Decide's --p 1.0, timed
+    only): wall and CPU seconds, the ratio, and whether the round outcomes agree.  Decide is
+    never part of this repository: fetch it into a scratch folder and give it a scratch
+    interpreter with its dependencies, e.g.
         git clone https://github.com/foarsitter/decide-exchange-model /tmp/peer-decide
         python3.11 -m venv /tmp/decide-venv
         /tmp/decide-venv/bin/pip install typesystem==0.2.5 peewee structlog blinker numpy \
@@ -76,12 +77,12 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time(
 """
 
 
-def time_ours(probs, rounds: int, arithmetic: str, repeat: int):
+def time_ours(probs, rounds: int, arithmetic: str, repeat: int, **options):
     """(best wall, best CPU seconds, outcomes) over ``repeat`` runs."""
     walls, cpus = [], []
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), time.process_time()
-        res = run_exchange(probs, rounds, arithmetic=arithmetic)
+        res = run_exchange(probs, rounds, arithmetic=arithmetic, **options)
         walls.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
     return min(walls), min(cpus), res.outcome[1:]
@@ -132,6 +133,10 @@ def main() -> None:
                 diff = np.max(np.abs(np.asarray(peer["outcomes"]) - outcomes))
                 line += f"   max |outcome - Decide's| {diff:.1e}"
             print(line)
+        # REX (Decide's --p 1.0; random draws, so no comparison of outcomes)
+        wall, cpu, _ = time_ours(probs, args.rounds, "float", args.repeat, p=1.0,
+                                 tie_break="random", seed=0)
+        print(f"    ours rex p=1.0   wall {wall:8.3f} s   cpu {cpu:8.3f} s")
 
     probs = read_problems(PEER_DATA / "copenhagen.csv")
     actors = merged_actors(probs)

@@ -249,7 +249,7 @@ def test_model_entries_on_the_issue_scale():
     with pytest.raises(ValueError, match="all issues"):
         ExchangeModel().run(np.zeros((1, 2)), np.ones((1, 2)), np.ones((1, 2)))
     with pytest.raises(ValueError, match="unknown variant"):
-        ExchangeModel(variant="rex")
+        ExchangeModel(variant="nash")
 
 
 def test_degenerate_inputs():
@@ -281,3 +281,131 @@ def test_forecast_file_runs_every_issue_and_filters_output():
     # ALGORITHMS.md 2c, voting MDS after round 1 (6 decimals printed there).
     assert mrv["rounds"][1]["outcome"] == pytest.approx(55.909934, abs=5e-7)
     assert len(mrv["rounds"]) == 11  # the input and 10 rounds
+
+
+# ---------------------------------------------------------------------------------------------
+# REX: Decide's randomised exchange rates (--p)
+
+
+def _two_actor_round():
+    """decide/tests/test_rex.py: Actor-1 at 0 on both issues (salience 10, 90), Actor-2 at
+    100 (salience 60, 50), power 1."""
+    from blocs.bargaining.exchange import _FastRound, _Numbers, _Tables
+
+    x = np.array([[0.0, 0.0], [100.0, 100.0]])
+    s = np.array([[10.0, 90.0], [60.0, 50.0]])
+    has = np.ones((2, 2), dtype=bool)
+    t = _Tables(_Numbers(False), x, s, np.ones((2, 2)), has, [np.arange(2), np.arange(2)])
+    return t, _FastRound(t)
+
+
+def test_rex_two_actor_maximum_utility():
+    """test_rex.py: NBS 85 + 5/7 and 35 + 5/7; i = Actor-2 supplies Issue-2, j = Actor-1
+    supplies Issue-1; max_eu 777.7778 for i and 1400 for j."""
+    from blocs.bargaining.exchange import _Rex
+
+    t, rd = _two_actor_round()
+    assert t.nbs == pytest.approx([85 + 5 / 7, 35 + 5 / 7])
+    assert rd.count == 1 and rd.valid[0]
+    assert (rd.aI[0], rd.sI[0], rd.aJ[0], rd.sJ[0]) == (1, 1, 0, 0)
+    eu_i, eu_j = _Rex.max_eu(rd.C[:, 0], rd.st[:, 0], rd.yI[0] - rd.xsI[0],
+                             rd.yJ[0] - rd.xsJ[0])
+    assert eu_i == pytest.approx(7000 / 9, rel=1e-12)  # 777.7778
+    assert eu_j == pytest.approx(1400, rel=1e-12)
+
+
+def test_rex_drawn_gain():
+    """X (u < 0.5: side I, else J) gains the drawn gain: with v < 0.5 it wins
+    p z (eu_max - eu), else it loses p z eu (z = 0: the equal gain); one side moves all the
+    way, the other's move follows from X's drawn gain."""
+    from blocs.bargaining.exchange import _Rex
+
+    _, rd = _two_actor_round()
+    c, s = rd.C[:, 0], rd.st[:, 0]
+    mI, mJ, eu = rd.yI[0] - rd.xsI[0], rd.yJ[0] - rd.xsJ[0], rd.gain[0]
+    eu_max = _Rex.max_eu(c, s, mI, mJ)
+    sIs, sId, sJs, sJd = 50.0, 60.0, 10.0, 90.0
+    for u, v, z, p in ((0.2, 0.3, 0.5, 1.0), (0.2, 0.7, 0.5, 1.0), (0.8, 0.3, 0.25, 0.5),
+                       (0.8, 0.9, 0.0, 1.0)):
+        ok, m_i, m_j = _Rex.randomised(c, s, mI, mJ, eu, p, u, v, z)
+        # the exchange ratios (NBS shifts) of the moves: dq on Issue-2, dp on Issue-1
+        dq, dp = abs(m_i) * sIs / 140, abs(m_j) * sJs / 70
+        gain_i, gain_j = dp * sId - dq * sIs, dq * sJd - dp * sJs
+        x = 0 if u < 0.5 else 1
+        drawn = eu + p * z * (eu_max[x] - eu) if v < 0.5 else eu - p * z * eu
+        assert (gain_i, gain_j)[x] == pytest.approx(drawn, rel=1e-9)
+        # X goes all the way, unless the other would overshoot: then the other does
+        assert max(abs(m_i), abs(m_j)) == pytest.approx(100)
+        assert ok == (abs(m_i) <= 100 and abs(m_j) <= 100)
+
+
+class _Draws(np.random.Generator):
+    """A Generator that hands out a given sequence (to feed Decide's u, v, z)."""
+
+    def __init__(self, values):
+        super().__init__(np.random.PCG64(0))
+        self.values, self.k = list(values), 0
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        n = 1 if size is None else int(size)
+        v = self.values[self.k:self.k + n]
+        self.k += n
+        return v[0] if size is None else np.array(v)
+
+
+def test_rex_first_round_matches_decide_given_the_same_draws(monkeypatch):
+    """Decide (EqualGainModel, randomized_value 1.0) on sample_data.txt with random.uniform
+    fed numpy's default_rng(5).random() stream: every candidate's randomised voting positions
+    (the first eight and the sum over the 230 valid ones) and validity, as Decide gives them
+    (run outside this repository, full precision)."""
+    import blocs.bargaining.exchange as ex
+
+    seen = {}
+    init = ex._FastRound.__init__
+
+    def spy(self, *a, **k):
+        init(self, *a, **k)
+        seen.setdefault("rd", (self.yI.copy(), self.yJ.copy(), self.valid.copy()))
+
+    monkeypatch.setattr(ex._FastRound, "__init__", spy)
+    draws = _Draws(np.random.default_rng(5).random(3000).tolist())
+    run_exchange(_problems("sample_data.txt"), 1, tie_break="random", seed=draws,
+                 arithmetic="float", p=1.0)
+    yI, yJ, valid = seen["rd"]
+    decide = [(38.46153846153846, 91.01730336410256), (7.6923076923076925, 76.33357101447908),
+              (7.6923076923076925, 67.6408468304629), (0.0, 32.283230580650894),
+              (38.46153846153846, 41.22577743023064), (38.46153846153846, 38.4674913147987),
+              (38.46153846153846, 36.230226912990304), (38.46153846153846, 12.105485350596748)]
+    ours = np.column_stack([yI[:8], yJ[:8]])
+    assert ours.ravel() == pytest.approx(np.array(decide).ravel(), rel=1e-12)
+    assert np.flatnonzero(~valid).tolist() == [23, 25, 27, 29, 67, 75, 147, 167, 180, 230]
+    assert (yI[valid] + yJ[valid]).sum() == pytest.approx(22794.024707554214, rel=1e-12)
+
+
+def test_rex_seeded_reproducible_and_seeds_differ():
+    probs = _problems("copenhagen.csv")
+    a = ExchangeModel(rounds=3, variant="rex", seed=7).run_problems(probs)
+    b = ExchangeModel(rounds=3, variant="rex", seed=7).run_problems(probs)
+    c = ExchangeModel(rounds=3, variant="rex", seed=8).run_problems(probs)
+    d = ExchangeModel(rounds=3).run_problems(probs)
+    assert a == b
+    assert [e["outcome"] for e in a] != [e["outcome"] for e in c]
+    assert [e["outcome"] for e in a] != [e["outcome"] for e in d]
+    r1 = run_exchange(probs, 2, seed=3, arithmetic="float", tie_break="random", p=0.5)
+    r2 = run_exchange(probs, 2, seed=np.random.default_rng(3), arithmetic="float",
+                      tie_break="random", p=0.5)
+    assert np.array_equal(r1.voting, r2.voting, equal_nan=True)
+    assert r1.exchanges == r2.exchanges
+    assert all(0 <= ex.y_i <= 100 and 0 <= ex.y_j <= 100 for ex in r1.exchanges[0])
+
+
+def test_rex_options():
+    assert ExchangeModel(variant="rex").p == 1.0
+    assert ExchangeModel(variant="rex", p=0.25).p == 0.25
+    assert ExchangeModel().p == 0.0
+    with pytest.raises(ValueError, match="variant 'rex' only"):
+        ExchangeModel(p=0.5)
+    with pytest.raises(ValueError, match="p -1"):
+        ExchangeModel(variant="rex", p=-1)
+    with pytest.raises(ValueError, match="arithmetic 'float'"):
+        run_exchange(_problems("sample_data.txt"), 1, seed=1, p=0.5)

@@ -19,14 +19,15 @@ computes in ``decimal.Decimal`` and orders exchanges of mathematically equal gai
 digit, so the default arithmetic is a hybrid: float64, vectorised over the exchanges a
 realisation touches (`_FastRound`), with every realised exchange, near-tie and knife edge
 recomputed in Decimal in Decide's order of operations (`_Shadow`).  ``arithmetic="decimal"``
-runs all in Decimal (`_Round`), ``"float"`` all in float64.  Written from the model's
-description (ALGORITHMS.md section 2 and the papers); no code of Decide is used.
+runs all in Decimal (`_Round`), ``"float"`` all in float64.  ``p > 0`` (float64 only) is
+Decide's REX, randomised exchange rates (`_Rex`; ``ExchangeModel(variant="rex")``).
+Written from the model's description (ALGORITHMS.md section 2 and the papers); no code of
+Decide is used.
 """
 
 from __future__ import annotations
 
 import decimal
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -529,9 +530,10 @@ def _near(v, at: float):
 class _FastRound:
     """The candidate exchanges of one round, float64 (see `_Round` for the roles)."""
 
-    def __init__(self, t: _Tables, shadow: _Shadow | None = None):
+    def __init__(self, t: _Tables, shadow: _Shadow | None = None, rex: _Rex | None = None):
         self.t = t
         self.shadow = shadow
+        self.rex = rex
         x, sal, pw, has = t.x, t.s, t.c, t.has
         A, P = has.shape
         self.A, self.P = A, P
@@ -595,7 +597,7 @@ class _FastRound:
         for key in (self.kIs, self.kJs, self.kId, self.kJd):
             order = np.argsort(key, kind="stable")
             bounds = np.searchsorted(key[order], np.arange(K + 1))
-            self._index.append((order, bounds))
+            self._index.append((order, bounds.tolist()))
         self.calculate(np.arange(m))
 
     @property
@@ -636,9 +638,9 @@ class _FastRound:
         f = int(self.flags[k]) if state_now and history is None else 4
         hint = None if f & 4 else (bool(f & 1), bool(f & 2))
         # the updates, where a sum needs them
-        uI = ({int(a): yd[rowI[a]] for a in np.flatnonzero(rowI >= 0)}
+        uI = ({int(a): yd[rowI[a]] for a in (rowI >= 0).nonzero()[0]}
               if hint is None or hint[0] else {})
-        uJ = ({int(a): yd[rowJ[a]] for a in np.flatnonzero(rowJ >= 0)}
+        uJ = ({int(a): yd[rowJ[a]] for a in (rowJ >= 0).nonzero()[0]}
               if hint is None or hint[1] else {})
         if history is None:
             gain, yI, yJ, _ = sh.calc(aI, aJ, q, p, xsI, xsJ, uI, uJ, hint=hint)
@@ -650,8 +652,11 @@ class _FastRound:
 
     def _lookup(self, which: int, key: int, alive: np.ndarray) -> np.ndarray:
         order, bounds = self._index[which]
-        idx = order[bounds[key]:bounds[key + 1]]
-        return idx[alive[idx]] if len(idx) else idx
+        lo, hi = bounds[key], bounds[key + 1]
+        if lo == hi:
+            return order[:0]
+        idx = order[lo:hi]
+        return idx[alive[idx]]
 
     @staticmethod
     def _valid(s, M):
@@ -660,7 +665,7 @@ class _FastRound:
         y = s[_XS:_XS + 2] + M
         ok = (mag <= 100) & (mag > MIN_MOVE) & (y >= 0) & (y <= 100)
         hmin = s[_HMIN:_HMIN + 2]
-        if np.isfinite(hmin).any():  # earlier moves: same direction, total <= 100
+        if np.count_nonzero(np.isfinite(hmin)):  # earlier moves: same direction, total <= 100
             lo = np.minimum(hmin, M)
             hi = np.maximum(s[_HMAX:_HMAX + 2], M)
             ok &= ~(s[_HSUM:_HSUM + 2] + M > 100) & ((hi < 0) | (lo > 0))
@@ -677,7 +682,7 @@ class _FastRound:
         dp = distJ * c[_FJ]
         mI = c[_RIJ] * dp * c[_KI]
         over = mI > distI
-        if over.any():
+        if np.count_nonzero(over):
             dp2 = c[_RJI] * (distI * c[_FI])
             dp = np.where(over, dp2, dp)
             mI = np.where(over, distI, mI)
@@ -696,18 +701,19 @@ class _FastRound:
         # NBS numerator: A = (t - O0) S and B = (t - O1) S for the side's target t; a move is
         # cut where they differ in sign.  J's test is redone where I's move was cut.
         flags = np.zeros(len(e), dtype=np.int8)  # bit 0/1: side I/J cut, 4: settled
-        if ok.any():
+        if np.count_nonzero(ok):
             W, SS = c[_WI:_WI + 2], c[_SI:_SI + 2]
             T = c[_TI:_TI + 2] * SS - c[_BI:_BI + 2] - s[_U:_U + 2]
             A = T - W * s[_XS:_XS + 2]
             B = A - W * M
             cut = (A * B < 0) & ok
             if hybrid:
-                edge |= ((np.abs(A) < EDGE * SS) | (np.abs(B) < EDGE * SS)).any(axis=0)
+                ES = EDGE * SS
+                edge |= ((np.abs(A) < ES) | (np.abs(B) < ES)).any(axis=0)
             cutJ = cut[1]
             for side in (0, 1):
                 cs = cut[0] if side == 0 else cutJ
-                if not cs.any():
+                if not np.count_nonzero(cs):
                     continue
                 flags |= cs.astype(np.int8) << side
                 own = s[_OWN + side]
@@ -723,7 +729,7 @@ class _FastRound:
                     BJ = A[1] - W[1] * M[1]  # J's test after I's cut
                     cutJ = np.where(cs, (A[1] * BJ < 0) & ok, cutJ)
                     if hybrid:
-                        edge |= cs & (np.abs(BJ) < EDGE * SS[1])
+                        edge |= cs & (np.abs(BJ) < ES[1])
                 else:
                     rX = delta * c[_FJ]
                     rO = rX * c[_RIJ]
@@ -731,7 +737,7 @@ class _FastRound:
                     M[1] = np.where(cs, np.copysign(delta, towJ), M[1])
                     M[0] = np.where(cs, np.copysign(rO * c[_KI], towI), M[0])
                     gain = np.where(cs, g, gain)
-        if flags.any():
+        if np.count_nonzero(flags):
             ok &= self._valid(s, M)
         if hybrid:
             # position on a bound, move or gain at its threshold, NBS on the target (above),
@@ -743,12 +749,19 @@ class _FastRound:
             edge |= ((distI < EDGE) & (distI > 0)) | ((distJ < EDGE) & (distJ > 0)) | (
                 (gain > MIN_GAIN / 10) & (gain < MIN_GAIN * 10))
             hist = np.isfinite(s[_HMIN:_HMIN + 2])
-            if hist.any():
+            if np.count_nonzero(hist):
                 edge |= (hist & _near(s[_HSUM:_HSUM + 2] + M, 100.0)).any(axis=0)
-            for k in np.flatnonzero(edge):
+            for k in edge.nonzero()[0]:
                 ok[k], gain[k], M[0, k], M[1, k] = self._settle(int(e[k]), s[:, k])
                 flags[k] = 4
             self.flags[e] = flags
+        if self.rex is not None:  # REX: each valid exchange's rates redrawn (docs, section 4)
+            rex = self.rex
+            ks = ok.nonzero()[0]
+            rows = zip(ks.tolist(), c[:, ks].T.tolist(), s[:, ks].T.tolist(),
+                       M[0, ks].tolist(), M[1, ks].tolist(), gain[ks].tolist(), strict=True)
+            for k, ck, sk, mI_, mJ_, g_ in rows:  # plain floats: the same operations
+                ok[k], M[0, k], M[1, k] = rex.apply(ck, sk, mI_, mJ_, g_)
         self.st[_M:_M + 2, e] = M
         self.st[_GAIN, e] = gain
         self.valid[e] = ok
@@ -799,12 +812,12 @@ class _FastRound:
             mark = self._mark
             for part in parts:
                 mark[part] = True
-            e = np.flatnonzero(mark)
+            e = mark.nonzero()[0]
             mark[e] = False
         else:
             e = parts[0]
         if self.shadow is not None:  # the sources as they were, for Decimal history
-            self.snap = (self.src[:, e].copy(), self.usrc[0][e], self.usrc[1][e])
+            self.snap = (self.src[:, e], self.usrc[0][e], self.usrc[1][e])  # copies
         for side, idx, y, cd in supply:
             if self.shadow is not None:
                 self.src[side, idx] = cd
@@ -824,7 +837,11 @@ class _FastRound:
     def _update(self, idx, slot, actor, x0, y, col, code):
         """Exchanges ``idx`` note that ``actor`` (start ``x0``) votes ``y`` on the supply
         issue of their side ``slot``; an update already there stays when it lies between the
-        start and ``y`` (Decide's update_updates).  A loop: the sets are small."""
+        start and ``y`` (Decide's update_updates).  A loop for small sets, else vectorised
+        (the same floating-point operations)."""
+        if len(idx) >= 8:
+            self._update_many(idx, slot, actor, x0, y, col, code)
+            return
         u = self.uI if slot == 0 else self.uJ
         U, own = self.st[_U + slot], self.st[_OWN + slot]
         owners = self.aI if slot == 0 else self.aJ
@@ -845,6 +862,143 @@ class _FastRound:
                 own[i] = y
             else:
                 U[i] += w * (y - prev)
+
+    def _update_many(self, idx, slot, actor, x0, y, col, code):
+        """`_update` for a larger set of exchanges, vectorised."""
+        u = self.uI if slot == 0 else self.uJ
+        old = u[idx, actor]
+        had = old == old  # an earlier update
+        keep = had & (((x0 <= old) & (old < y)) | ((y < old) & (old < x0)))
+        if np.count_nonzero(keep):
+            new = ~keep
+            idx, old, had = idx[new], old[new], had[new]
+        u[idx, actor] = y
+        if self.shadow is not None:
+            self.usrc[slot][idx, actor] = code
+        mine = (self.aI if slot == 0 else self.aJ)[idx] == actor
+        if np.count_nonzero(mine):
+            self.st[_OWN + slot][idx[mine]] = y
+            other = ~mine
+            idx, old, had = idx[other], old[other], had[other]
+        prev = np.where(had, old, self.t.xz[actor, col])
+        self.st[_U + slot][idx] += self.t.w[actor, col] * (y - prev)
+
+
+# ---------------------------------------------------------------------------------------------
+# REX: Decide's randomised exchange rates (``--p``), on the float engine
+
+
+def _move_ok(m: float, xs: float, hsum: float, hmin: float, hmax: float) -> bool:
+    """Decide's is_move_valid for one side (float; no earlier moves: hmin inf, hmax -inf)."""
+    mag, y = abs(m), xs + m
+    return bool(mag <= 100 and mag > MIN_MOVE and 0 <= y <= 100 and not hsum + m > 100
+                and (max(hmax, m) < 0 or min(hmin, m) > 0))
+
+
+class _Rex:
+    """Decide's randomised Equal Gain (REX, ``randomized_value`` p > 0): after an exchange
+    is (re)calculated and found valid, three numbers u, v, z ~ U(0, 1) are drawn (in that
+    order, from ``rng``); u < 0.5 picks side I, else side J, as the actor X whose gain is
+    drawn: with probability 1/2 (v < 0.5) it wins a share p z of the room up to its maximum
+    gain, else it loses a share p z of the equal gain.  X moves all the way to the other's
+    position; the other's move follows from X's drawn gain.  The exchange keeps its equal
+    gain for the order of realisation (Decide sorts on it); the moves, the voting positions
+    and the validity are the drawn ones.  docs/exchange.md, section 4, has the equations
+    and Decide's quirks, which this follows."""
+
+    def __init__(self, p: float, rng: np.random.Generator):
+        self.p, self.rng = float(p), rng
+        self.draws = 0
+
+    @staticmethod
+    def _side(c, s, x):
+        """Side x's numbers: supply position, target (the other's position on the supply
+        issue), own position on the demand issue, saliences (supply, demand), W = s c, the
+        NBS denominator S, the NBS numerator without the own actor (start + updates), and
+        the own actor's update (NaN: none)."""
+        return (float(s[_XS + x]), float(c[_TI + x]), float(c[_DI + x]),
+                float(c[_SIS + 2 * x]), float(c[_SID + 2 * x]), float(c[_WI + x]),
+                float(c[_SI + x]), float(c[_BI + x] + s[_U + x]), float(s[_OWN + x]))
+
+    @staticmethod
+    def max_eu(c, s, mI: float, mJ: float) -> tuple[float, float]:
+        """Decide's calculate_maximum_utility: the maximum gains (eu_max) of sides I, J."""
+        xsI, tI, dI, sIs, sId, wI, SI, rI, _ = _Rex._side(c, s, 0)
+        xsJ, tJ, dJ, sJs, sJd, wJ, SJ, rJ, _ = _Rex._side(c, s, 1)
+        yI, yJ = xsI + mI, xsJ + mJ
+        # Decide compares the demand position with the voting position on the supply issue
+        i_par, j_par = dI == yI, dJ == yJ
+        dnI = abs((rI + wI * xsI) / SI - (rI + wI * (yI if i_par else tI)) / SI)
+        dnJ = abs((rJ + wJ * xsJ) / SJ - (rJ + wJ * (yJ if j_par else tJ)) / SJ)
+        loss1, gain2 = dnJ * sJs, dnJ * sId  # "actor 1" is J, "actor 2" is I
+        loss2, gain1 = dnI * sIs, dnI * sJd
+        over = None
+        if i_par and gain1 - loss1 > 0:
+            over = gain2 - (loss1 / sJd) * sIs
+        if j_par and gain2 - loss2 > 0:
+            over = gain1 - (loss2 / sId) * sJs
+        if gain2 > gain1:  # the actor is J, its opposite I
+            gain, loss, a_s, o_d = gain1, loss2, sJs, sId
+        else:
+            gain, loss, a_s, o_d = gain2, loss1, sIs, sJd
+        sh = a_s / (a_s + o_d)
+        d2u1 = loss / (sh * o_d)
+        d2u2 = gain / (sh * a_s)
+        eu_opp = over if over else sh * o_d * d2u2 - loss
+        eu_act = gain - sh * a_s * d2u1
+        return (eu_opp, eu_act) if gain2 > gain1 else (eu_act, eu_opp)
+
+    def apply(self, c, s, mI: float, mJ: float, eu: float) -> tuple[bool, float, float]:
+        """One (re)calculated, valid exchange: draw u, v, z; (valid, move I, move J)."""
+        u, v, z = self.rng.random(3).tolist()
+        self.draws += 1
+        return self.randomised(c, s, mI, mJ, eu, self.p, u, v, z)
+
+    @staticmethod
+    def randomised(c, s, mI, mJ, eu, p, u, v, z) -> tuple[bool, float, float]:
+        """Decide's randomized_gain for given u, v, z."""
+        eu_max = _Rex.max_eu(c, s, mI, mJ)
+        x = 0 if u < 0.5 else 1  # the side whose gain is drawn; o the other
+        o = 1 - x
+        xs, tX, _, sXs, sXd, wX, SX, rX, ownX = _Rex._side(c, s, x)
+        xo, tO, _, _, _, wO, SO, _, _ = _Rex._side(c, s, o)
+        if v < 0.5:  # wins
+            eui = eu + p * z * (eu_max[x] - eu)
+        else:  # loses
+            eui = eu - p * z * eu
+        dist_x = abs(xs - tX)
+        move_x = dist_x
+        rq = move_x * wX / SX  # X's exchange ratio on its supply issue
+        rp = (eui + rq * sXs) / sXd  # the other's, from X's drawn gain
+        move_o = rp * SO / wO
+        dist_o = abs(xo - tO)
+        if abs(move_o) > dist_o:  # the other would overshoot: it moves all the way
+            rp = dist_o * wO / SO
+            rq = abs((eui - rp * sXd) / sXs)
+            move_o = dist_o
+            move_x = rq * SX / wX
+            # Decide then checks the other's NBS against a copy of itself: it always passes
+        else:
+            # X's move may not carry the NBS of its supply issue past the other's position
+            move_xa = -move_x if xs > tX else move_x
+            nbs0 = (rX + wX * xs) / SX
+            nbs1 = (rX + wX * (xs + move_xa)) / SX
+            if not ((tX >= nbs0 and tX >= nbs1) or (tX <= nbs0 and tX <= nbs1)):
+                xpos = ownX if ownX == ownX else xs
+                delta = abs((tX * SX - rX - wX * xpos) / wX)
+                rq = delta * wX / SX
+                rp = (eui + rq * sXs) / sXd
+                move_o = rp * SO / wO
+                # Decide keeps X's signed uncut move here (and signs it once more below)
+                move_x = move_xa
+        if xs > tX:
+            move_x = -move_x
+        if xo > tO:
+            move_o = -move_o
+        hist = [(float(s[_HSUM + k]), float(s[_HMIN + k]), float(s[_HMAX + k]))
+                for k in (0, 1)]
+        ok = (_move_ok(move_x, xs, *hist[x]) and _move_ok(move_o, xo, *hist[o]))
+        return (ok, move_x, move_o) if x == 0 else (ok, move_o, move_x)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -969,13 +1123,12 @@ def _ranked(cands, gains, log, now: dict | None = None, rd=None) -> list[int]:
     cands = [int(c) for c in cands]
     vals = {c: (now[c] if now is not None else gains[c]) for c in cands}
     keys = {c: [vals[c]] for c in cands}
-
-    def distinct() -> bool:
-        seen = sorted(tuple(k) for k in keys.values())
-        return all(a != b for a, b in itertools.pairwise(seen))
+    # the candidates whose keys are still equal, refined as the keys grow: the keys are all
+    # distinct when every group is a singleton
+    groups = _refine([cands], vals)
 
     for e, old, snap in reversed(log):
-        if distinct():
+        if not groups:
             break
         if len(e):
             pos = np.searchsorted(e, cands)
@@ -988,7 +1141,19 @@ def _ranked(cands, gains, log, now: dict | None = None, rd=None) -> list[int]:
                         vals[c] = old[p_]
         for c in cands:
             keys[c].append(vals[c])
+        groups = _refine(groups, vals)
     return sorted(cands, key=lambda c: ([-v for v in keys[c]], c))
+
+
+def _refine(groups: list[list[int]], vals: dict) -> list[list[int]]:
+    """Split each group by ``vals``; keep the parts of more than one candidate."""
+    out = []
+    for grp in groups:
+        parts: dict = {}
+        for c in grp:
+            parts.setdefault(vals[c], []).append(c)
+        out += [g for g in parts.values() if len(g) > 1]
+    return out
 
 
 def _play(rd, tie_break: str, rng, tol: float, hybrid: bool):
@@ -1008,7 +1173,7 @@ def _play(rd, tie_break: str, rng, tol: float, hybrid: bool):
             break
         if hybrid:
             # Decide orders by Decimal gains: where floats are within ``tol``, ask Decimal
-            near = np.flatnonzero(g >= top - abs(top) * tol)
+            near = (g >= top - abs(top) * tol).nonzero()[0]
             if len(near) > 1:
                 dg = {int(c): rd.exact(int(c))[0] for c in near}
                 ranked = _ranked(near, rd.gain, log, now=dg, rd=rd)
@@ -1018,13 +1183,13 @@ def _play(rd, tie_break: str, rng, tol: float, hybrid: bool):
                 if tie_break == "random" and tied and rng.random() >= 0.5:
                     k = ranked[1]
         elif tie_break == "first":
-            near = np.flatnonzero(g == top)
+            near = (g == top).nonzero()[0]
             if len(near) > 1:
                 ranked = _ranked(near, rd.gain, log)
                 k = ranked[0]
                 ties += 1
         else:
-            near = np.flatnonzero(g >= top - abs(top) * tol)
+            near = (g >= top - abs(top) * tol).nonzero()[0]
             if len(near) > 1:
                 ranked = _ranked(near, rd.gain, log)
                 k = ranked[0]
@@ -1057,12 +1222,13 @@ def run_tables(x, salience, power, has=None, rounds: int = 10, *, tie_break: str
                order: Sequence[Sequence[int]] | None = None,
                scales: Sequence[tuple[float, float]] | None = None, tol: float = 1e-11,
                salience_weight: float = SALIENCE_WEIGHT,
-               fixed_weight: float = FIXED_WEIGHT) -> dict[str, Any]:
+               fixed_weight: float = FIXED_WEIGHT, p: float = 0.0) -> dict[str, Any]:
     """The model on (A, P) tables: positions on 0-100, or on each issue's ``scales[p]`` =
     (low, high), normalised here as Decide does (NaN or ``has`` False: no position); salience
     and power in [0, 1].  ``order[p]``: the actors of issue p in the order Decide sums them
     (its #D rows; default actor order; it matters to the last Decimal digit only).
-    ``arithmetic``: "hybrid", "float" or "decimal" (see `run_exchange`).
+    ``arithmetic``: "hybrid", "float" or "decimal" (see `run_exchange`).  ``p`` > 0: REX,
+    Decide's randomised exchange rates (draws from ``rng``; float arithmetic only).
 
     Returns a dict: ``start`` (R + 1, A, P) the positions at the start of each round and
     after the last; ``voting`` (R + 1, A, P) the voting positions of each round (0: input);
@@ -1078,6 +1244,11 @@ def run_tables(x, salience, power, has=None, rounds: int = 10, *, tie_break: str
         raise ValueError("tie_break 'random' needs rng (a numpy Generator)")
     if rounds < 0:
         raise ValueError(f"rounds {rounds} (allowed: >= 0)")
+    if not p >= 0:
+        raise ValueError(f"p {p} (allowed: >= 0)")
+    if p > 0 and (rng is None or arithmetic != "float"):
+        raise ValueError("REX (p > 0) needs rng (a numpy Generator) and arithmetic 'float'")
+    rex = _Rex(p, rng) if p > 0 else None
     xf = np.asarray(x, dtype=float)
     if has is None:
         has = np.isfinite(xf)
@@ -1105,7 +1276,7 @@ def run_tables(x, salience, power, has=None, rounds: int = 10, *, tie_break: str
             if arithmetic == "decimal":
                 rd = _Round(t)
             elif arithmetic == "float":
-                rd = _FastRound(t)
+                rd = _FastRound(t, rex=rex)
             else:
                 tf = _Tables(fnum, np.asarray(t.x, dtype=float), Sf, Cf, has, sums)
                 rd = _FastRound(tf, _Shadow(t))
@@ -1151,6 +1322,7 @@ def run_exchange(
     seed: int | np.random.Generator | None = None,
     actors: Sequence[str] | None = None,
     arithmetic: str = "hybrid",
+    p: float = 0.0,
 ) -> ExchangeResult:
     """Stokman's exchange model (Equal Gain) over all ``problems`` (the issues of one file).
 
@@ -1163,7 +1335,10 @@ def run_exchange(
     problems' actors merged in order), which fixes the order exchanges are built in.
     ``arithmetic``: "hybrid" (default; reproduces Decide's Decimal run), "float" (float64
     only: fastest; exchanges of mathematically equal gain may come in another order than in
-    Decide) or "decimal" (all in Decimal, slow).
+    Decide) or "decimal" (all in Decimal, slow).  ``p`` > 0: REX, Decide's randomised
+    exchange rates (``--p``; docs/exchange.md section 4), drawn from ``seed``; needs
+    ``arithmetic="float"``.  ``Exchange.gain`` stays the equal gain (the order of
+    realisation); the positions are the drawn ones.
     """
     problems = list(problems)
     if not problems:
@@ -1171,9 +1346,9 @@ def run_exchange(
     names = tuple(actors) if actors is not None else merged_actors(problems)
     x, s, c, has, order = _tables(problems, names)
     rng = seed if isinstance(seed, np.random.Generator) else (
-        np.random.default_rng(seed) if tie_break == "random" else None)
+        np.random.default_rng(seed) if tie_break == "random" or p > 0 else None)
     out = run_tables(x, s, c, has, rounds, tie_break=tie_break, rng=rng, arithmetic=arithmetic,
-                     order=order, scales=[p.scale for p in problems])
+                     order=order, scales=[prob.scale for prob in problems], p=p)
     ids = tuple(p.id for p in problems)
     exchanges = [[Exchange(names[aI], ids[sI], names[aJ], ids[sJ], g, xi, yi, xj, yj)
                   for aI, sI, aJ, sJ, g, xi, yi, xj, yj in rows] for rows in out["rows"]]
@@ -1290,7 +1465,10 @@ VARIANTS = {
     "random": {"tie_break": "random", "arithmetic": "hybrid"},
     "float": {"tie_break": "first", "arithmetic": "float"},
     "decimal": {"tie_break": "first", "arithmetic": "decimal"},
+    # Decide's --p (REX) with its CLI's random tie-breaking (ALLOW_RANDOM = True)
+    "rex": {"tie_break": "random", "arithmetic": "float"},
 }
+REX_P = 1.0  # p of variant "rex" unless given (Decide's test_rex; its CLI default 0.0 is off)
 
 
 def _plain(v):
@@ -1305,19 +1483,27 @@ class ExchangeModel:
     ``variant``: "deterministic" (default: Decide with ``ALLOW_RANDOM = False``, exchange by
     exchange), "random" (Decide's random tie-breaking, from ``seed``), "float" (float64
     only: fastest, may order exchanges of mathematically equal gain differently from
-    Decide), "decimal" (all in Decimal, the slow reference).
+    Decide), "decimal" (all in Decimal, the slow reference), "rex" (Decide's randomised
+    exchange rates, ``--p``, strength ``p`` (default 1.0), drawn from ``seed``, with random
+    tie-breaking; float64).
     """
 
     name = "exchange"
     multi_issue = True
 
-    def __init__(self, rounds: int = 10, variant: str | None = None, seed: int | None = None):
+    def __init__(self, rounds: int = 10, variant: str | None = None, seed: int | None = None,
+                 p: float | None = None):
         variant = variant or "deterministic"
         if variant not in VARIANTS:
             raise ValueError(f"unknown variant '{variant}' (allowed: {', '.join(VARIANTS)})")
         if rounds < 0:
             raise ValueError(f"rounds {rounds} (allowed: >= 0)")
-        self.rounds, self.variant, self.seed = rounds, variant, seed
+        if p is not None and variant != "rex":
+            raise ValueError("p is the strength of variant 'rex' only")
+        p = (REX_P if p is None else float(p)) if variant == "rex" else 0.0
+        if not 0 <= p:
+            raise ValueError(f"p {p} (allowed: >= 0)")
+        self.rounds, self.variant, self.seed, self.p = rounds, variant, seed, p
 
     def run(self, positions, salience, capability, reference=None):
         raise ValueError("the exchange model trades across issues: it needs all issues of a "
@@ -1329,7 +1515,8 @@ class ExchangeModel:
         round 0 the input, round t the voting positions of round t and their NBS (the
         capability x salience weighted mean), events the exchanges of round t on the issue.
         """
-        res = run_exchange(problems, self.rounds, seed=self.seed, **VARIANTS[self.variant])
+        res = run_exchange(problems, self.rounds, seed=self.seed, p=self.p,
+                           **VARIANTS[self.variant])
         entries = []
         for k, prob in enumerate(problems):
             traj = res.trajectories[k]

@@ -26,8 +26,8 @@ MODELS: dict[str, Callable[..., Model]] = {
     "eum": lambda variant="default", rounds=10, workers=1, **_: ExpectedUtility(
         variant, rounds, workers),
     "smp": lambda **options: SpatialModel.from_options(**options),
-    "exchange": lambda rounds=10, variant=None, seed=None, **_: ExchangeModel(
-        rounds=rounds, variant=variant, seed=seed),
+    "exchange": lambda rounds=10, variant=None, seed=None, p=None, **_: ExchangeModel(
+        rounds=rounds, variant=variant, seed=seed, p=p),
 }
 
 
