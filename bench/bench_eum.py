@@ -77,7 +77,9 @@ def read_csv(path: Path):
 
 
 def best_of(fn, repeat: int) -> tuple[float, float]:
-    """(median, min) wall seconds of ``fn`` over ``repeat`` calls."""
+    """(median, min) wall seconds of ``fn`` over ``repeat`` calls, after one warm-up call
+    (first-call costs: imports inside NumPy, allocator)."""
+    fn()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -179,7 +181,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {platform.processor() or '?'}, Python "
           f"{platform.python_version()}, NumPy {np.__version__}, {platform.system()} "
           f"{platform.release()}")
-    side_by_side(args.peer, max(args.repeat, 20), args.peer_repeat)
+    side_by_side(args.peer, max(args.repeat, 200), args.peer_repeat)
     batch(args.variants, args.repeat)
     scaling([int(v) for v in args.sizes.split(",")])
 
