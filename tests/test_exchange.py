@@ -24,7 +24,9 @@ from blocs.bargaining.exchange import (
 )
 from blocs.bargaining.formats import read_problems
 from blocs.bargaining.problem import Problem
-from tests.paths import SHARED, require
+from tests.paths import SHARED, needs_shared, require
+
+pytestmark = needs_shared  # reads the peers' files throughout
 
 PEER = SHARED / "peers" / "decide-exchange-model"
 RUNS = {

@@ -21,7 +21,9 @@ from blocs.bargaining import registry
 from blocs.bargaining.problem import Trajectory
 from blocs.commands.forecast import forecast
 from tests.conftest import LINE_RE, run_blocs
-from tests.paths import SHARED
+from tests.paths import SHARED, needs_shared
+
+pytestmark = needs_shared  # reads the peers' files throughout
 
 PEERS = SHARED / "peers"
 EXAMPLE = PEERS / "BDM_DecisionModel_Replication" / "ExampleActors.csv"

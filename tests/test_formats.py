@@ -27,7 +27,9 @@ from blocs.bargaining.formats.ktab import read_ktab
 from blocs.bargaining.run import to_model_scale
 from blocs.scenario import CaseError, load_case
 from tests.conftest import VALID_CASE, find_problem, mutate, problem_lines_ok
-from tests.paths import SHARED
+from tests.paths import SHARED, needs_shared
+
+pytestmark = needs_shared  # reads the peers' files throughout
 
 PEERS = SHARED / "peers"
 BDM = PEERS / "BDM_DecisionModel_Replication"

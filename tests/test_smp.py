@@ -29,7 +29,9 @@ from blocs.bargaining.smp import (
     unique_positions,
     utility,
 )
-from tests.paths import SHARED, require
+from tests.paths import SHARED, needs_shared, require
+
+pytestmark = needs_shared  # reads the peers' files throughout
 
 KTAB = SHARED / "peers" / "KTAB"
 LOGGED = ("SOE-Pol-Comp", "dummyData_3Dim")  # the two files with a full 2017 log
