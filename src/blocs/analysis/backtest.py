@@ -32,7 +32,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from blocs.bargaining.problem import Problem, Trajectory
+from blocs.bargaining.problem import Problem, Trajectory, one_round
 
 LEVEL = 0.8
 MIN_ACTORS = 3
@@ -65,8 +65,7 @@ class Mean:
         reference: np.ndarray | None = None,
     ) -> Trajectory:
         x = np.asarray(positions, dtype=float)
-        out = np.nanmean(x, axis=-2 if x.ndim == 3 else -1)
-        return Trajectory(model=self.name, positions=x[None], outcome=np.asarray(out)[None])
+        return one_round(self.name, x, np.nanmean(x, axis=-2 if x.ndim == 3 else -1))
 
 
 class Constant:
@@ -85,8 +84,7 @@ class Constant:
     ) -> Trajectory:
         x = np.asarray(positions, dtype=float)
         shape = x.shape[:-2] + x.shape[-1:] if x.ndim == 3 else x.shape[:-1]
-        return Trajectory(model=self.name, positions=x[None],
-                          outcome=np.full((1, *shape), self.value))
+        return one_round(self.name, x, np.full(shape, self.value))
 
 
 Capability = Literal["problem", "gdp"]

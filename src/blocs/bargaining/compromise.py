@@ -68,18 +68,11 @@ class Compromise:
         capability: np.ndarray,
         reference: np.ndarray | None = None,
     ) -> Trajectory:
-        from blocs.bargaining.problem import Trajectory
+        from blocs.bargaining.problem import dimensions_first, model_arrays, one_round
 
-        x = np.asarray(positions, dtype=float)
-        s = np.asarray(salience, dtype=float)
-        c = np.asarray(capability, dtype=float)
-        multidim = x.ndim == 3
-        if multidim and s.ndim == 3:
-            # Per-dimension saliences: each dimension's own weighted mean.
-            w = s * c[..., None]
-            total = w.sum(axis=-2)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out = (w * x).sum(axis=-2) / np.where(total > 0, total, np.nan)
+        x, s, c, _ = model_arrays(positions, salience, capability)
+        if x.ndim == 3:  # each dimension's own weighted mean, with its own saliences
+            out = compromise(dimensions_first(x), dimensions_first(s), dimensions_first(c))
         else:
-            out = compromise(x, s, c, multidim=multidim)
-        return Trajectory(model=self.name, positions=x[None], outcome=np.asarray(out)[None])
+            out = compromise(x, s, c)
+        return one_round(self.name, x, out)

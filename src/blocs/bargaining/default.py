@@ -39,7 +39,13 @@ from typing import Any
 
 import numpy as np
 
-from blocs.bargaining.problem import Problem, Trajectory
+from blocs.bargaining.problem import (
+    Problem,
+    Trajectory,
+    dimensions_first,
+    model_arrays,
+    one_round,
+)
 
 PARAMS_FILE = "default_params.json"
 NEUTRAL = {"capability_exponent": 0.0, "salience_exponent": 1.0, "reference_shift": 0.0,
@@ -155,22 +161,13 @@ class DefaultForecaster:
         capability: np.ndarray,
         reference: np.ndarray | None = None,
     ) -> Trajectory:
-        x = np.asarray(positions, dtype=float)
-        s = np.asarray(salience, dtype=float)
-        c = np.asarray(capability, dtype=float)
-        q = None if reference is None else np.asarray(reference, dtype=float)
+        x, s, c, q = model_arrays(positions, salience, capability, reference)
         if x.ndim == 3:
-            s3 = s if s.ndim == 3 else np.broadcast_to(s[..., None], x.shape)
-            c3 = np.broadcast_to(c[..., None], x.shape)
-            if q is not None:
-                q = np.broadcast_to(q if q.ndim == 2 else q[..., None],
-                                    x.shape[:-2] + x.shape[-1:])
-            out = calibrated_compromise(np.swapaxes(x, -1, -2), np.swapaxes(s3, -1, -2),
-                                        np.swapaxes(c3, -1, -2), q, self.params)
+            x3, s3, c3 = (dimensions_first(a) for a in (x, s, c))
+            out = calibrated_compromise(x3, s3, c3, q, self.params)
         else:
             out = calibrated_compromise(x, s, c, q, self.params)
-        out = np.clip(out, 0.0, 100.0)
-        return Trajectory(model=self.name, positions=x[None], outcome=np.asarray(out)[None])
+        return one_round(self.name, x, np.clip(out, 0.0, 100.0))
 
     # -- the forecaster interface ----------------------------------------------------------
     def predict(self, problems: Sequence[Problem]) -> np.ndarray:

@@ -92,19 +92,12 @@ class WeightedMedian:
         capability: np.ndarray,
         reference: np.ndarray | None = None,
     ) -> Trajectory:
-        from blocs.bargaining.problem import Trajectory
+        from blocs.bargaining.problem import dimensions_first, model_arrays, one_round
 
-        x = np.asarray(positions, dtype=float)
-        s = np.asarray(salience, dtype=float)
-        c = np.asarray(capability, dtype=float)
-        if self.weighted:
-            w = s * c[..., None] if (x.ndim == 3 and s.ndim == 3) else s * c
-        else:
-            w = np.ones(c.shape)
-        if x.ndim == 3:
-            # One median per dimension: move the dimension axis before the stakeholder axis.
-            w = w if w.ndim == 3 else np.broadcast_to(w[..., None], x.shape)
-            out = weighted_median(np.swapaxes(x, -1, -2), np.swapaxes(w, -1, -2), self.rule)
+        x, s, c, _ = model_arrays(positions, salience, capability)
+        w = s * c if self.weighted else np.ones(c.shape)
+        if x.ndim == 3:  # one median per dimension
+            out = weighted_median(dimensions_first(x), dimensions_first(w), self.rule)
         else:
             out = weighted_median(x, w, self.rule)
-        return Trajectory(model=self.name, positions=x[None], outcome=np.asarray(out)[None])
+        return one_round(self.name, x, out)

@@ -115,19 +115,11 @@ class NashBargaining:
         capability: np.ndarray,
         reference: np.ndarray | None = None,
     ) -> Trajectory:
-        from blocs.bargaining.problem import Trajectory
+        from blocs.bargaining.problem import dimensions_first, model_arrays, one_round
 
-        x = np.asarray(positions, dtype=float)
-        s = np.asarray(salience, dtype=float)
-        c = np.asarray(capability, dtype=float)
-        q = None if reference is None else np.asarray(reference, dtype=float)
+        x, s, c, q = model_arrays(positions, salience, capability, reference)
         if x.ndim == 3:
-            w = s * c[..., None] if s.ndim == 3 else np.broadcast_to((s * c)[..., None], x.shape)
-            if q is not None:
-                q = np.broadcast_to(q if q.ndim == 2 else q[..., None], x.shape[:-2] + x.shape[-1:])
-            out = nash_bargaining(np.swapaxes(x, -1, -2), np.swapaxes(w, -1, -2), q)
+            out = nash_bargaining(dimensions_first(x), dimensions_first(s * c), q)
         else:
-            if q is not None:
-                q = np.broadcast_to(q, x.shape[:-1])
             out = nash_bargaining(x, s * c, q)
-        return Trajectory(model=self.name, positions=x[None], outcome=np.asarray(out)[None])
+        return one_round(self.name, x, out)

@@ -107,3 +107,40 @@ class Model(Protocol):
         """Run on batched arrays; ``reference`` (V[, d]) is the status quo where a model
         uses one (Nash), ignored by the others."""
         ...
+
+
+def model_arrays(
+    positions: np.ndarray,
+    salience: np.ndarray,
+    capability: np.ndarray,
+    reference: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """A model's inputs as float arrays on one footing: ``x`` as given, (V, n) or (V, n, d);
+    salience and capability broadcast to x's shape (per-dimension weights when d > 1);
+    ``reference`` broadcast to the outcome's shape, (V,) or (V, d), or None.
+
+    The one-shot models share this, so each only says what it computes.
+    """
+    x = np.asarray(positions, dtype=float)
+    s = np.asarray(salience, dtype=float)
+    c = np.asarray(capability, dtype=float)
+    q = None if reference is None else np.asarray(reference, dtype=float)
+    if x.ndim == 3:
+        s = s if s.ndim == 3 else np.broadcast_to(s[..., None], x.shape)
+        c = np.broadcast_to(c[..., None], x.shape)
+        if q is not None:
+            q = np.broadcast_to(q if q.ndim == 2 else q[..., None], x.shape[:-2] + x.shape[-1:])
+    elif q is not None:
+        q = np.broadcast_to(q, x.shape[:-1])
+    return x, s, c, q
+
+
+def dimensions_first(a: np.ndarray) -> np.ndarray:
+    """(V, n, d) to (V, d, n): kernels that reduce over the last (stakeholder) axis then run on
+    every dimension at once."""
+    return np.swapaxes(a, -1, -2)
+
+
+def one_round(model: str, x: np.ndarray, outcome: np.ndarray) -> Trajectory:
+    """The trajectory of a one-shot model: the input positions and the forecast."""
+    return Trajectory(model=model, positions=x[None], outcome=np.asarray(outcome)[None])
