@@ -1,27 +1,19 @@
 """Forecast a case's issues with a bargaining model.
 
-The case's issues become arrays (one row per stakeholder, in file order); a model maps them to
-an outcome on the issue's 0-100 scale.  Models are plain functions of
-``(positions, salience, capability)`` arrays registered in `MODELS`, so every model batches the
-same way.
+The case's issues become problems (one row per stakeholder, in file order, salience / 100);
+any model of `blocs.bargaining.registry` maps them to an outcome on the issue's 0-100 scale,
+through the same `blocs.bargaining.run` path as ``blocs forecast``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from blocs.bargaining.compromise import compromise
+from blocs.bargaining.problem import Problem
 from blocs.scenario.scenario import Scenario
-
-Model = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
-
-MODELS: dict[str, Model] = {
-    "compromise": compromise,
-}
 
 
 @dataclass(frozen=True)
@@ -57,16 +49,36 @@ def forecast(scenario: Scenario, issues: list[str] | None = None,
     >>> sorted(table["issue"])
     ['alignment', 'kosovo', 'sanctions']
     """
-    if model not in MODELS:
-        raise ValueError(f"unknown model '{model}' (allowed: {', '.join(MODELS)})")
-    run = MODELS[model]
-    rows = []
-    for issue in issues if issues is not None else list(scenario.case.issues):
-        if issue not in scenario.case.issues:
+    # The registry loads every model; importing it here keeps `import blocs` light.
+    from blocs.bargaining.registry import get_model
+    from blocs.bargaining.run import run_problems
+
+    engine = get_model(model)
+    problems = case_problems(scenario)
+    wanted = problems
+    if issues is not None:
+        unknown = [i for i in issues if i not in scenario.case.issues]
+        if unknown:
             raise ValueError(
-                f"unknown issue '{issue}' (allowed: {', '.join(scenario.case.issues)})")
-        arr = issue_arrays(scenario, issue)
-        outcome = float(run(arr.positions, arr.salience, arr.capability))
-        rows.append({"issue": issue, "model": model, "outcome": outcome,
-                     "question": scenario.case.issues[issue].question})
+                f"unknown issue '{unknown[0]}' (allowed: {', '.join(scenario.case.issues)})")
+        wanted = [p for i in issues for p in problems if p.id == i]
+    entries = run_problems(problems, engine, wanted)
+    rows = [{"issue": p.id, "model": model,
+             "outcome": np.nan if e["outcome"] is None else e["outcome"],
+             "question": p.meta["question"]} for p, e in zip(wanted, entries, strict=True)]
     return pd.DataFrame(rows, columns=["issue", "model", "outcome", "question"])
+
+
+def case_problems(scenario: Scenario) -> list[Problem]:
+    """The case's issues as problems, in file order: positions on 0-100, salience / 100,
+    capability as given; ``meta`` holds the question and what 0 and 100 mean."""
+    out = []
+    for key, issue in scenario.case.issues.items():
+        arr = issue_arrays(scenario, key)
+        out.append(Problem(
+            id=key, actors=arr.actors, positions=arr.positions, salience=arr.salience / 100.0,
+            capability=arr.capability, scale=(0.0, 100.0),
+            meta={"format": "blocs", "file": scenario.label, "case": scenario.case_id,
+                  "question": issue.question, "low": issue.low, "high": issue.high},
+        ))
+    return out

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
+from blocs.bargaining.forecast import case_problems
 from blocs.bargaining.formats.errors import FormatError, problem
 from blocs.bargaining.problem import Problem
 from blocs.scenario.load import CaseError, load_case
@@ -38,17 +37,4 @@ def read_case(path: str | Path) -> list[Problem]:
             "the case has no issues to forecast (allowed: an issues: mapping with at least one "
             "issue; see docs/case-format.md)"
         ))])
-    out = []
-    for key, issue in issues.items():
-        st = issue.stakeholders
-        out.append(Problem(
-            id=key,
-            actors=tuple(st),
-            positions=np.array([s.position for s in st.values()], dtype=float),
-            salience=np.array([s.salience for s in st.values()], dtype=float) / 100.0,
-            capability=np.array([s.capability for s in st.values()], dtype=float),
-            scale=(0.0, 100.0),
-            meta={"format": "blocs", "file": scenario.label, "case": scenario.case_id,
-                  "question": issue.question, "low": issue.low, "high": issue.high},
-        ))
-    return out
+    return case_problems(scenario)
