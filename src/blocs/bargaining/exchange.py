@@ -520,13 +520,6 @@ _XS, _HSUM, _HMIN, _HMAX, _U, _OWN, _M = 0, 2, 4, 6, 8, 10, 12
 _GAIN = 14
 
 
-def _near(v, at: float):
-    """Within EDGE of ``at`` but not on it: where float and Decimal may fall on different
-    sides of a threshold."""
-    d = np.abs(v - at)
-    return (d < EDGE) & (d > 0)
-
-
 class _FastRound:
     """The candidate exchanges of one round, float64 (see `_Round` for the roles)."""
 
@@ -586,6 +579,10 @@ class _FastRound:
             self.ydec: list = []
             self.dec: dict[int, tuple] = {}  # realised: (gain, xI, yI, xJ, yJ) in Decimal
             self.flags = np.zeros(m, dtype=np.int8)  # which sides the floats cut (4: unsure)
+        from blocs.bargaining import _exchange_kernel  # numba: compiled on first use
+
+        self._k = _exchange_kernel
+        self._no_src = np.empty((0, 0), dtype=np.intp)
         self.step = 0
         self._mark = np.zeros(m, dtype=bool)
         self._ids: list | None = None
@@ -593,11 +590,11 @@ class _FastRound:
         self.kIs, self.kJs = aI * P + q, aJ * P + p
         self.kId, self.kJd = aI * P + p, aJ * P + q
         K = A * P
-        self._index = []
-        for key in (self.kIs, self.kJs, self.kId, self.kJd):
-            order = np.argsort(key, kind="stable")
-            bounds = np.searchsorted(key[order], np.arange(K + 1))
-            self._index.append((order, bounds.tolist()))
+        self._orders = np.empty((4, m), dtype=np.intp)
+        self._bounds = np.empty((4, K + 1), dtype=np.intp)
+        for which, key in enumerate((self.kIs, self.kJs, self.kId, self.kJd)):
+            self._orders[which] = np.argsort(key, kind="stable")
+            self._bounds[which] = np.searchsorted(key[self._orders[which]], np.arange(K + 1))
         self.calculate(np.arange(m))
 
     @property
@@ -650,121 +647,35 @@ class _FastRound:
         gain, yI, yJ, valid = sh.calc(aI, aJ, q, p, xsI, xsJ, uI, uJ, hist)
         return gain, xsI, yI, xsJ, yJ, valid
 
-    def _lookup(self, which: int, key: int, alive: np.ndarray) -> np.ndarray:
-        order, bounds = self._index[which]
-        lo, hi = bounds[key], bounds[key + 1]
-        if lo == hi:
-            return order[:0]
-        idx = order[lo:hi]
-        return idx[alive[idx]]
-
-    @staticmethod
-    def _valid(s, M):
-        """Both sides' is_move_valid at once: M (2, k) moves, s the gathered state."""
-        mag = np.abs(M)
-        y = s[_XS:_XS + 2] + M
-        ok = (mag <= 100) & (mag > MIN_MOVE) & (y >= 0) & (y <= 100)
-        hmin = s[_HMIN:_HMIN + 2]
-        if np.count_nonzero(np.isfinite(hmin)):  # earlier moves: same direction, total <= 100
-            lo = np.minimum(hmin, M)
-            hi = np.maximum(s[_HMAX:_HMAX + 2], M)
-            ok &= ~(s[_HSUM:_HSUM + 2] + M > 100) & ((hi < 0) | (lo > 0))
-        return ok[0] & ok[1]
-
     def calculate(self, e: np.ndarray) -> None:
-        c = self.C[:, e]
-        s = self.st[:, e]
-        xsI, xsJ = s[_XS], s[_XS + 1]
-        dI, dJ = c[_DI], c[_DJ]
-        towI, towJ = dJ - xsI, dI - xsJ  # signed distances to the other's position
-        distJ = np.abs(towJ)
-        distI = np.abs(towI)
-        dp = distJ * c[_FJ]
-        mI = c[_RIJ] * dp * c[_KI]
-        over = mI > distI
-        if np.count_nonzero(over):
-            dp2 = c[_RJI] * (distI * c[_FI])
-            dp = np.where(over, dp2, dp)
-            mI = np.where(over, distI, mI)
-            mJ = np.where(over, dp2 * c[_KJ], distJ)
-        else:
-            mJ = distJ
-        M = np.empty((2, len(e)))
-        np.copysign(mI, towI, out=M[0])
-        np.copysign(mJ, towJ, out=M[1])
-        gain = dp * c[_G]
-        ok = self._valid(s, M) & (gain >= MIN_GAIN)
+        """Recalculate exchanges ``e`` (moves, gains, validity; `_exchange_kernel.calculate`
+        does the float64 work), then settle in Decimal those at a knife edge (hybrid) and
+        draw REX's rates."""
+        e = np.asarray(e, dtype=np.intp)
+        k_ = len(e)
+        flags = np.empty(k_, dtype=np.int8)  # bit 0/1: side I/J cut, 4: settled
+        edge = np.empty(k_, dtype=bool)
         hybrid = self.shadow is not None
-        if hybrid:  # knife edges, where Decimal's last digits decide (see `_settle`)
-            edge = np.zeros(len(e), dtype=bool)
-        # check_nbs for I, then for J (see `_Round.calculate`), both sides at once in the
-        # NBS numerator: A = (t - O0) S and B = (t - O1) S for the side's target t; a move is
-        # cut where they differ in sign.  J's test is redone where I's move was cut.
-        flags = np.zeros(len(e), dtype=np.int8)  # bit 0/1: side I/J cut, 4: settled
-        if np.count_nonzero(ok):
-            W, SS = c[_WI:_WI + 2], c[_SI:_SI + 2]
-            T = c[_TI:_TI + 2] * SS - c[_BI:_BI + 2] - s[_U:_U + 2]
-            A = T - W * s[_XS:_XS + 2]
-            B = A - W * M
-            cut = (A * B < 0) & ok
-            if hybrid:
-                ES = EDGE * SS
-                edge |= ((np.abs(A) < ES) | (np.abs(B) < ES)).any(axis=0)
-            cutJ = cut[1]
-            for side in (0, 1):
-                cs = cut[0] if side == 0 else cutJ
-                if not np.count_nonzero(cs):
-                    continue
-                flags |= cs.astype(np.int8) << side
-                own = s[_OWN + side]
-                Ax = np.where(np.isnan(own), A[side], T[side] - W[side] * own)
-                delta = np.abs(Ax / W[side])
-                if side == 0:
-                    rX = delta * c[_FI]
-                    rO = rX * c[_RJI]
-                    g = np.abs(rO * c[_SJS] - rX * c[_SJD])
-                    M[0] = np.where(cs, np.copysign(delta, towI), M[0])
-                    M[1] = np.where(cs, np.copysign(rO * c[_KJ], towJ), M[1])
-                    gain = np.where(cs, g, gain)
-                    BJ = A[1] - W[1] * M[1]  # J's test after I's cut
-                    cutJ = np.where(cs, (A[1] * BJ < 0) & ok, cutJ)
-                    if hybrid:
-                        edge |= cs & (np.abs(BJ) < ES[1])
-                else:
-                    rX = delta * c[_FJ]
-                    rO = rX * c[_RIJ]
-                    g = np.abs(rO * c[_SIS] - rX * c[_SID])
-                    M[1] = np.where(cs, np.copysign(delta, towJ), M[1])
-                    M[0] = np.where(cs, np.copysign(rO * c[_KI], towI), M[0])
-                    gain = np.where(cs, g, gain)
-        if np.count_nonzero(flags):
-            ok &= self._valid(s, M)
+        if self.rex is not None:
+            s_before = self.st[:, e]  # REX reads the state the moves start from
+        self._k.calculate(self.C, self.st, self.valid, e, hybrid, MIN_MOVE, MIN_GAIN, EDGE,
+                          flags, edge)
         if hybrid:
-            # position on a bound, move or gain at its threshold, NBS on the target (above),
-            # supply position on the target (the direction of the move)
-            d = np.abs(np.abs(s[_XS:_XS + 2] + M - 50) - 50)
-            mag = np.abs(M)
-            edge |= (((d < EDGE) & (d > 0)) | ((mag > MIN_MOVE / 10) & (mag < MIN_MOVE * 10))
-                     ).any(axis=0)
-            edge |= ((distI < EDGE) & (distI > 0)) | ((distJ < EDGE) & (distJ > 0)) | (
-                (gain > MIN_GAIN / 10) & (gain < MIN_GAIN * 10))
-            hist = np.isfinite(s[_HMIN:_HMIN + 2])
-            if np.count_nonzero(hist):
-                edge |= (hist & _near(s[_HSUM:_HSUM + 2] + M, 100.0)).any(axis=0)
-            for k in edge.nonzero()[0]:
-                ok[k], gain[k], M[0, k], M[1, k] = self._settle(int(e[k]), s[:, k])
+            st, valid = self.st, self.valid
+            for k in edge.nonzero()[0].tolist():
+                j = int(e[k])
+                valid[j], st[_GAIN, j], st[_M, j], st[_M + 1, j] = self._settle(j, st[:, j])
                 flags[k] = 4
             self.flags[e] = flags
         if self.rex is not None:  # REX: each valid exchange's rates redrawn (docs, section 4)
-            rex = self.rex
-            ks = ok.nonzero()[0]
-            rows = zip(ks.tolist(), c[:, ks].T.tolist(), s[:, ks].T.tolist(),
-                       M[0, ks].tolist(), M[1, ks].tolist(), gain[ks].tolist(), strict=True)
-            for k, ck, sk, mI_, mJ_, g_ in rows:  # plain floats: the same operations
-                ok[k], M[0, k], M[1, k] = rex.apply(ck, sk, mI_, mJ_, g_)
-        self.st[_M:_M + 2, e] = M
-        self.st[_GAIN, e] = gain
-        self.valid[e] = ok
+            rex, st, valid = self.rex, self.st, self.valid
+            ks = valid[e].nonzero()[0]
+            sel = e[ks]
+            rows = zip(sel.tolist(), self.C[:, sel].T.tolist(), s_before[:, ks].T.tolist(),
+                       st[_M, sel].tolist(), st[_M + 1, sel].tolist(), st[_GAIN, sel].tolist(),
+                       strict=True)
+            for j, ck, sk, mI_, mJ_, g_ in rows:  # plain floats: the same operations
+                valid[j], st[_M, j], st[_M + 1, j] = rex.apply(ck, sk, mI_, mJ_, g_)
 
     def _settle(self, k: int, s: np.ndarray) -> tuple:
         """Exchange k at a knife edge of the floats: computed in Decimal, with validity
@@ -786,102 +697,25 @@ class _FastRound:
         else:
             yI = st[_XS, r] + st[_M, r]
             yJ = st[_XS + 1, r] + st[_M + 1, r]
-        # sides whose actor-issue r supplied: new position, superseded move kept
-        supply = []
-        for side, which in ((0, 0), (1, 1)):
-            for key, y, cd in ((kIs, yI, code), (kJs, yJ, code + 1)):
-                idx = self._lookup(which, key, alive)
-                if len(idx):
-                    supply.append((side, idx, y, cd))
-        # sides that demand what r's side demands: note r's other actor's voting position
-        sI, sJ = int(self.sI[r]), int(self.sJ[r])
-        demand = []
-        for which, slot, key, actor, x0, y, col, cd in (
-                (3, 0, kJd, self.aI[r], self.x0I[r], yI, sI, code),
-                (2, 1, kJd, self.aI[r], self.x0I[r], yI, sI, code),
-                (3, 0, kId, self.aJ[r], self.x0J[r], yJ, sJ, code + 1),
-                (2, 1, kId, self.aJ[r], self.x0J[r], yJ, sJ, code + 1)):
-            idx = self._lookup(which, key, alive)
-            if len(idx):
-                demand.append((idx, slot, int(actor), x0, y, col, cd))
-        parts = [d[1] for d in supply] + [d[0] for d in demand]
-        if not parts:
+        k = self._k
+        e = k.affected(self._orders, self._bounds, alive, kIs, kJs, kId, kJd, self._mark)
+        if not len(e):
             self.snap = None
-            return np.empty(0, dtype=np.intp), np.empty(0)
-        if len(parts) > 1:
-            mark = self._mark
-            for part in parts:
-                mark[part] = True
-            e = mark.nonzero()[0]
-            mark[e] = False
-        else:
-            e = parts[0]
-        if self.shadow is not None:  # the sources as they were, for Decimal history
+            return e, np.empty(0)
+        track = self.shadow is not None
+        if track:  # the sources as they were, for Decimal history
             self.snap = (self.src[:, e], self.usrc[0][e], self.usrc[1][e])  # copies
-        for side, idx, y, cd in supply:
-            if self.shadow is not None:
-                self.src[side, idx] = cd
-            mv = st[_M + side][idx]
-            st[_HSUM + side][idx] += mv
-            row = st[_HMIN + side]
-            row[idx] = np.minimum(row[idx], mv)
-            row = st[_HMAX + side]
-            row[idx] = np.maximum(row[idx], mv)
-            st[_XS + side][idx] = y
-        for args in demand:
-            self._update(*args)
+            src, usrc = self.src, self.usrc
+        else:
+            src, usrc = self._no_src, (self._no_src, self._no_src)
+        k.apply_realised(self._orders, self._bounds, alive, kIs, kJs, kId, kJd, st,
+                         float(yI), float(yJ), code, track, src, self.uI, self.uJ, usrc[0],
+                         usrc[1], self.aI, self.aJ, int(self.aI[r]), int(self.aJ[r]),
+                         float(self.x0I[r]), float(self.x0J[r]), int(self.sI[r]),
+                         int(self.sJ[r]), self.t.w, self.t.xz)
         old = st[_GAIN, e]
         self.calculate(e)
         return e, old
-
-    def _update(self, idx, slot, actor, x0, y, col, code):
-        """Exchanges ``idx`` note that ``actor`` (start ``x0``) votes ``y`` on the supply
-        issue of their side ``slot``; an update already there stays when it lies between the
-        start and ``y`` (Decide's update_updates).  A loop for small sets, else vectorised
-        (the same floating-point operations)."""
-        if len(idx) >= 8:
-            self._update_many(idx, slot, actor, x0, y, col, code)
-            return
-        u = self.uI if slot == 0 else self.uJ
-        U, own = self.st[_U + slot], self.st[_OWN + slot]
-        owners = self.aI if slot == 0 else self.aJ
-        w, xa = float(self.t.w[actor, col]), float(self.t.x[actor, col])
-        us = self.usrc[slot] if self.shadow is not None else None
-        for i in idx.tolist():
-            old = float(u[i, actor])
-            if old == old:  # an earlier update
-                if (x0 <= old < y) or (y < old < x0):
-                    continue
-                prev = old
-            else:
-                prev = xa
-            u[i, actor] = y
-            if us is not None:
-                us[i, actor] = code
-            if owners[i] == actor:
-                own[i] = y
-            else:
-                U[i] += w * (y - prev)
-
-    def _update_many(self, idx, slot, actor, x0, y, col, code):
-        """`_update` for a larger set of exchanges, vectorised."""
-        u = self.uI if slot == 0 else self.uJ
-        old = u[idx, actor]
-        had = old == old  # an earlier update
-        keep = had & (((x0 <= old) & (old < y)) | ((y < old) & (old < x0)))
-        if np.count_nonzero(keep):
-            new = ~keep
-            idx, old, had = idx[new], old[new], had[new]
-        u[idx, actor] = y
-        if self.shadow is not None:
-            self.usrc[slot][idx, actor] = code
-        mine = (self.aI if slot == 0 else self.aJ)[idx] == actor
-        if np.count_nonzero(mine):
-            self.st[_OWN + slot][idx[mine]] = y
-            other = ~mine
-            idx, old, had = idx[other], old[other], had[other]
-        prev = np.where(had, old, self.t.xz[actor, col])
-        self.st[_U + slot][idx] += self.t.w[actor, col] * (y - prev)
 
 
 # ---------------------------------------------------------------------------------------------

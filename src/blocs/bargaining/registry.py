@@ -23,7 +23,7 @@ MODELS: dict[str, Callable[..., Model]] = {
     "median": lambda **_: WeightedMedian(),
     "nash": lambda **_: NashBargaining(),
     "default": lambda **_: DefaultForecaster(),
-    "eum": lambda variant="default", rounds=10, workers=1, **_: ExpectedUtility(
+    "eum": lambda variant="default", rounds=10, workers=None, **_: ExpectedUtility(
         variant, rounds, workers),
     "smp": lambda **options: SpatialModel.from_options(**options),
     "exchange": lambda rounds=10, variant=None, seed=None, p=None, **_: ExchangeModel(

@@ -1,0 +1,235 @@
+"""The EUM's rounds as one compiled loop per chunk of variants (numba).
+
+The vectorised NumPy rounds in `eum.py` (``_round``) are the readable statement of the model
+and what `explain_round` reports; this kernel computes the same numbers, variant by variant,
+in one pass over small arrays that stay in the L1 cache.  Why compiled: a round of the model is
+some sixty array operations on (variants, n, n) arrays, and for the sizes the model is used at
+(10-100 actors) NumPy spends more time dispatching and writing temporaries than computing; a
+loop fused by a compiler does each pair once.  No maintained library implements the model, so
+the loop is ours.  Differences from the NumPy rounds are in the last bits only (sums are
+accumulated in another order); the tests hold the two to 1e-9 and to the same moves.
+
+Everything here works on one variant at a time; see `eum.py` for the model and docs/eum.md for
+the equations.  Expected utilities are kept divided by 4, as in `eum.py`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+CONF, COMP, CAPIT = 1, 2, 3  # kind codes, as in eum.py
+
+
+@njit(nogil=True, cache=True)
+def _vote_totals(x, e, rank_mid, pre, n_out):
+    """N[a, b] = sum_k max(0, e[k, b] - e[k, a]) (``eum._votes``): the votes for a against b.
+
+    ``e[k, a]``: voter k (k-th by position) to actor a, c_k s_k (|x_k - x_a| / range)^r_k.
+    ``rank_mid[a, b]``: how many voters lie strictly left of the midpoint of a and b.
+    """
+    n = x.shape[0]
+    for a in range(n):
+        pre[0, a] = 0.0
+    for k in range(n):
+        for a in range(n):
+            pre[k + 1, a] = pre[k, a] + e[k, a]
+    for a in range(n):
+        n_out[a, a] = 0.0
+        for b in range(a + 1, n):
+            p = rank_mid[a, b]
+            m = pre[p, b] - pre[p, a]  # votes of the voters left of the midpoint
+            if x[a] < x[b]:
+                n_out[a, b] = m
+                n_out[b, a] = (pre[n, a] - pre[n, b]) + m
+            elif x[a] > x[b]:
+                n_out[a, b] = (pre[n, b] - pre[n, a]) - m
+                n_out[b, a] = -m
+            else:  # one position: equal columns, no votes either way
+                n_out[a, b] = 0.0
+                n_out[b, a] = 0.0
+
+
+@njit(nogil=True, cache=True)
+def _win_probability(n_votes, scholz, p_out):
+    """P[a, b] from the vote totals (``eum._win_probability``)."""
+    n = n_votes.shape[0]
+    if scholz:
+        total = 0.0
+        for a in range(n):
+            for b in range(n):
+                total += n_votes[a, b]
+        total *= 2.0
+        scale = 0.0 if total == 0.0 else 1.0 / total
+        for a in range(n):
+            for b in range(n):
+                p_out[a, b] = n_votes[a, b] * scale
+    else:
+        for a in range(n):
+            p_out[a, a] = 0.5
+            for b in range(a + 1, n):
+                both = n_votes[a, b] + n_votes[b, a]
+                if both == 0.0:
+                    p_out[a, b] = 0.5
+                    p_out[b, a] = 0.5
+                else:
+                    p_out[a, b] = n_votes[a, b] / both
+                    p_out[b, a] = n_votes[b, a] / both
+
+
+@njit(nogil=True, cache=True)
+def run_chunk(xs, s, c, span, scholz, lo, hi, kind, partner, eu_ij_out, eu_ji_out, new_out):
+    """Run ``kind.shape[0]`` rounds for the variants lo..hi-1 (whole arrays are passed so that
+    one compiled version serves every chunk).
+
+    ``xs`` (rounds + 1, V, n): xs[0] holds the input; rounds are written into xs[1:].
+    ``s``, ``c`` (V, n); ``span`` (V,): the range that scales distances (> 0).
+    Per round and variant, for every actor: ``kind`` (0 = stays), ``partner``, ``eu_ij`` and
+    ``eu_ji`` (x 4, the reported scale) of the chosen pair, ``new`` position.
+    """
+    rounds = kind.shape[0]
+    n = s.shape[1]
+    d = np.empty((n, n))
+    e = np.empty((n, n))
+    pre = np.empty((n + 1, n))
+    rank_mid = np.zeros((n, n), dtype=np.intp)
+    n_votes = np.empty((n, n))
+    p = np.empty((n, n))
+    danger = np.empty(n)
+    r = np.empty(n)
+    half_r = np.empty(n)
+    y = np.empty(n)
+    eu_ij = np.empty(n)
+    eu_ji = np.empty(n)
+    for v in range(lo, hi):
+        w = c[v] * s[v]
+        sv = s[v]
+        width = span[v]
+        for t in range(rounds):
+            x = xs[t, v]
+            order = np.argsort(x, kind="mergesort")  # stable, as in eum.py
+            for k in range(n):
+                y[k] = x[order[k]]
+            for i in range(n):
+                d[i, i] = 0.0
+                for j in range(i + 1, n):
+                    dij = abs(x[i] - x[j]) / width
+                    d[i, j] = dij
+                    d[j, i] = dij
+            # voters strictly left of each midpoint (searchsorted 'left' on 2 y), by sorted pairs
+            for a in range(n):
+                q = 0
+                for b in range(a + 1, n):
+                    mid = y[a] + y[b]
+                    while q < n and 2 * y[q] < mid:
+                        q += 1
+                    oa, ob = order[a], order[b]
+                    rank_mid[oa, ob] = q
+                    rank_mid[ob, oa] = q
+
+            # (1)-(2) danger with every r = 1, then the risk exponents
+            for k in range(n):
+                ok = order[k]
+                for a in range(n):
+                    e[k, a] = w[ok] * d[ok, a]
+            _vote_totals(x, e, rank_mid, pre, n_votes)
+            _win_probability(n_votes, scholz, p)
+            top = -np.inf
+            bottom = np.inf
+            for i in range(n):
+                hsum = 0.0
+                hpsum = 0.0
+                for j in range(n):
+                    h = 0.5 * d[i, j]
+                    hsum += h
+                    hpsum += h * p[j, i]
+                dg = (1 - 2 * sv[i]) * hsum + (2 * sv[i]) * hpsum
+                danger[i] = dg
+                top = max(top, dg)
+                bottom = min(bottom, dg)
+            spread = top - bottom
+            for i in range(n):
+                big_r = 0.0 if spread == 0 else (2 * danger[i] - top - bottom) / spread
+                r[i] = (1 - big_r / 3.0) / (1 + big_r / 3.0)
+                half_r[i] = 0.5 ** r[i]
+
+            # (3) votes and expected utilities with each actor's own exponent
+            for k in range(n):
+                ok = order[k]
+                rk = r[ok]
+                for a in range(n):
+                    e[k, a] = w[ok] * d[ok, a] ** rk
+            _vote_totals(x, e, rank_mid, pre, n_votes)
+            _win_probability(n_votes, scholz, p)
+            for i in range(n):
+                ri = r[i]
+                for j in range(n):
+                    h = 0.5 * d[i, j]
+                    u_s = (0.5 - h) ** ri
+                    gain = half_r[i] - u_s
+                    risk = (0.5 + h) ** ri - u_s
+                    eu_ij[j] = gain - ((1 - p[i, j]) * sv[j]) * risk
+                    eu_ji[j] = gain - ((1 - p[j, i]) * sv[i]) * risk
+                kd, jj, new = _choose(i, x, eu_ij, eu_ji, scholz)
+                kind[t, v, i] = kd
+                if kd:
+                    partner[t, v, i] = jj
+                    eu_ij_out[t, v, i] = 4 * eu_ij[jj]
+                    eu_ji_out[t, v, i] = 4 * eu_ji[jj]
+                    new_out[t, v, i] = new
+                    xs[t + 1, v, i] = new
+                else:
+                    partner[t, v, i] = -1
+                    xs[t + 1, v, i] = x[i]
+
+
+@njit(nogil=True, cache=True)
+def _choose(i, x, eu_ij, eu_ji, scholz):
+    """Actor i's move (``eum._choose``): (kind code, partner, new position)."""
+    n = x.shape[0]
+    best = -1
+    kd = 0
+    if scholz:
+        best_d = np.inf
+        for j in range(n):
+            if eu_ij[j] > 0 and eu_ji[j] > eu_ij[j] and abs(x[i] - x[j]) < best_d:
+                best_d = abs(x[i] - x[j])
+                best = j
+        if best >= 0:
+            kd = CONF
+        else:
+            best_key = np.inf
+            for j in range(n):
+                if eu_ij[j] < 0 and eu_ji[j] > -eu_ij[j]:
+                    a_ij = -eu_ij[j]
+                    a_ji = eu_ji[j]
+                    key = (a_ij * x[i] + a_ji * x[j]) / (a_ij + a_ji)
+                    if key < best_key or best < 0:
+                        best_key = key
+                        best = j
+            if best >= 0:
+                kd = COMP
+    else:
+        best_move = np.inf
+        best_eu = -np.inf
+        for j in range(n):
+            a, b = eu_ij[j], eu_ji[j]
+            if a > 0 and b > a:
+                k = CONF
+                move = abs(x[i] - x[j])
+            elif a < 0 and b > -a:
+                k = COMP
+                move = abs(x[i] - x[j]) * abs(a / b)
+            elif a < 0 and 0 < b < -a:
+                k = CAPIT
+                move = abs(x[i] - x[j])
+            else:
+                continue
+            if best < 0 or move < best_move or (move == best_move and b > best_eu):
+                best, kd, best_move, best_eu = j, k, move, b
+    if best < 0:
+        return 0, -1, x[i]
+    new = x[best]
+    if kd == COMP:
+        new = x[i] + (x[best] - x[i]) * abs(eu_ij[best] / eu_ji[best])
+    return kd, best, new

@@ -1,0 +1,266 @@
+"""The exchange model's float64 recalculation, compiled (numba).
+
+`exchange._FastRound` keeps every candidate exchange of a round in two tables: its constants
+``C`` (21 rows) and its state ``st`` (15 rows), one column per exchange.  After each realised
+exchange some 30 dependent exchanges are recalculated; done with NumPy that is about 70 array
+operations on arrays of 30 elements, where NumPy's dispatching costs more than the
+arithmetic.  These loops do the same IEEE operations in the same order, one exchange at a
+time, so the numbers are bit for bit those of the vectorised form they replace (the exactness
+tests against Decide's runs hold them to it).  No library computes Stokman's exchange model;
+the loops are ours.  The model and the meaning of every row: docs/exchange.md and
+`exchange._FastRound`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# rows of the constants table (as in exchange.py)
+_DI, _DJ, _FI, _FJ, _KI, _KJ, _RIJ, _RJI, _SIS, _SID, _SJS, _SJD, _BI, _BJ, _WI, _WJ, _SI, \
+    _SJ, _G, _TI, _TJ = range(21)
+# rows of the state table (side I then side J for each quantity)
+_XS, _HSUM, _HMIN, _HMAX, _U, _OWN, _M = 0, 2, 4, 6, 8, 10, 12
+_GAIN = 14
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _side_ok(m, xs, hsum, hmin, hmax, min_move):
+    """Decide's is_move_valid for one side: the move, the position after it, and the side's
+    earlier moves (same direction, at most 100 in all; none: hmin inf, hmax -inf, hsum 0)."""
+    mag = abs(m)
+    y = xs + m
+    ok = (mag <= 100) and (mag > min_move) and (y >= 0) and (y <= 100)
+    lo = min(hmin, m)
+    hi = max(hmax, m)
+    return ok and not (hsum + m > 100) and ((hi < 0) or (lo > 0))
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _near(v, at, edge):
+    d = abs(v - at)
+    return d < edge and d > 0
+
+
+@njit(nogil=True, cache=True)
+def calculate(C, st, valid, e, hybrid, min_move, min_gain, edge_width, flags, edge):
+    """Recalculate exchanges ``e``: write their moves (st rows _M, _M + 1), gains (_GAIN) and
+    validity; ``flags[k]``: bit 0 / 1 when side I / J's move was cut by the NBS test;
+    ``edge[k]`` (hybrid): a quantity lies within ``edge_width`` of a threshold, where the
+    float64 and Decimal results may differ (the caller settles those in Decimal)."""
+    m = e.shape[0]
+    any_ok = False
+    any_hist = False
+    for k in range(m):
+        j = e[k]
+        flags[k] = 0
+        edge[k] = False
+        if np.isfinite(st[_HMIN, j]) or np.isfinite(st[_HMIN + 1, j]):
+            any_hist = True
+    # first the plain exchange: J moves to I's position, I moves what equal gain asks
+    M0 = np.empty(m)
+    M1 = np.empty(m)
+    gain = np.empty(m)
+    ok = np.empty(m, dtype=np.bool_)
+    towI_ = np.empty(m)
+    towJ_ = np.empty(m)
+    distI_ = np.empty(m)
+    distJ_ = np.empty(m)
+    for k in range(m):
+        j = e[k]
+        xsI, xsJ = st[_XS, j], st[_XS + 1, j]
+        towI = C[_DJ, j] - xsI
+        towJ = C[_DI, j] - xsJ
+        distJ = abs(towJ)
+        distI = abs(towI)
+        dp = distJ * C[_FJ, j]
+        mI = C[_RIJ, j] * dp * C[_KI, j]
+        if mI > distI:  # I would overshoot: I moves all the way, J what that is worth
+            dp2 = C[_RJI, j] * (distI * C[_FI, j])
+            dp = dp2
+            mI = distI
+            mJ = dp2 * C[_KJ, j]
+        else:
+            mJ = distJ
+        M0[k] = np.copysign(mI, towI)
+        M1[k] = np.copysign(mJ, towJ)
+        g = dp * C[_G, j]
+        gain[k] = g
+        good = (_side_ok(M0[k], xsI, st[_HSUM, j], st[_HMIN, j], st[_HMAX, j], min_move)
+                and _side_ok(M1[k], xsJ, st[_HSUM + 1, j], st[_HMIN + 1, j], st[_HMAX + 1, j],
+                             min_move)
+                and g >= min_gain)
+        ok[k] = good
+        any_ok = any_ok or good
+        towI_[k], towJ_[k], distI_[k], distJ_[k] = towI, towJ, distI, distJ
+    # then Decide's check_nbs, I's side first: a move that carries the issue's NBS past the
+    # other's position is cut to reach it, and the other's move recomputed from the cut
+    if any_ok:
+        for k in range(m):
+            j = e[k]
+            A0 = _numerator(C, st, j, 0)
+            A1 = _numerator(C, st, j, 1)
+            W0, W1 = C[_WI, j], C[_WJ, j]
+            B0 = A0 - W0 * M0[k]
+            B1 = A1 - W1 * M1[k]
+            cut0 = (A0 * B0 < 0) and ok[k]
+            cut1 = (A1 * B1 < 0) and ok[k]
+            if hybrid:
+                es0 = edge_width * C[_SI, j]
+                es1 = edge_width * C[_SJ, j]
+                if abs(A0) < es0 or abs(B0) < es0 or abs(A1) < es1 or abs(B1) < es1:
+                    edge[k] = True
+            if cut0:
+                flags[k] |= 1
+                delta = abs(_target_gap(C, st, j, 0, A0) / W0)
+                rX = delta * C[_FI, j]
+                rO = rX * C[_RJI, j]
+                gain[k] = abs(rO * C[_SJS, j] - rX * C[_SJD, j])
+                M0[k] = np.copysign(delta, towI_[k])
+                M1[k] = np.copysign(rO * C[_KJ, j], towJ_[k])
+                BJ = A1 - W1 * M1[k]  # J's test after I's cut
+                cut1 = (A1 * BJ < 0) and ok[k]
+                if hybrid and abs(BJ) < edge_width * C[_SJ, j]:
+                    edge[k] = True
+            if cut1:
+                flags[k] |= 2
+                delta = abs(_target_gap(C, st, j, 1, A1) / W1)
+                rX = delta * C[_FJ, j]
+                rO = rX * C[_RIJ, j]
+                gain[k] = abs(rO * C[_SIS, j] - rX * C[_SID, j])
+                M1[k] = np.copysign(delta, towJ_[k])
+                M0[k] = np.copysign(rO * C[_KI, j], towI_[k])
+    for k in range(m):
+        j = e[k]
+        if flags[k]:
+            ok[k] = ok[k] and (
+                _side_ok(M0[k], st[_XS, j], st[_HSUM, j], st[_HMIN, j], st[_HMAX, j], min_move)
+                and _side_ok(M1[k], st[_XS + 1, j], st[_HSUM + 1, j], st[_HMIN + 1, j],
+                             st[_HMAX + 1, j], min_move))
+        if hybrid:
+            # position on a bound, move or gain at its threshold, the supply position on the
+            # target, an earlier total at 100: where Decimal's last digits decide
+            for side in range(2):
+                mv = M0[k] if side == 0 else M1[k]
+                d = abs(abs(st[_XS + side, j] + mv - 50) - 50)
+                mag = abs(mv)
+                if (d < edge_width and d > 0) or (mag > min_move / 10 and mag < min_move * 10):
+                    edge[k] = True
+                if (any_hist and np.isfinite(st[_HMIN + side, j])
+                        and _near(st[_HSUM + side, j] + mv, 100.0, edge_width)):
+                    edge[k] = True
+            if (_near(distI_[k], 0.0, edge_width) or _near(distJ_[k], 0.0, edge_width)
+                    or (gain[k] > min_gain / 10 and gain[k] < min_gain * 10)):
+                edge[k] = True
+        st[_M, j] = M0[k]
+        st[_M + 1, j] = M1[k]
+        st[_GAIN, j] = gain[k]
+        valid[j] = ok[k]
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _numerator(C, st, j, side):
+    """The NBS numerator's distance to the side's target, before the move: (t - NBS) S."""
+    T = C[_TI + side, j] * C[_SI + side, j] - C[_BI + side, j] - st[_U + side, j]
+    return T - C[_WI + side, j] * st[_XS + side, j]
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _target_gap(C, st, j, side, a):
+    """As `_numerator`, from the side actor's own updated position where it has one."""
+    own = st[_OWN + side, j]
+    if own != own:
+        return a
+    T = C[_TI + side, j] * C[_SI + side, j] - C[_BI + side, j] - st[_U + side, j]
+    return T - C[_WI + side, j] * own
+
+
+# The lookups of a realisation: which exchanges share an actor-issue key with the realised
+# one.  ``orders[w]`` sorts the exchanges by key ``w`` (0: I's supply, 1: J's supply, 2: I's
+# demand, 3: J's demand), ``bounds[w, key]`` .. ``bounds[w, key + 1]`` is the run of one key.
+# What each realisation touches, in the order the updates are made:
+#   supply: (side 0, key kIs), (0, kJs), (1, kIs), (1, kJs): the side's supply position moved;
+#   demand: (index 3 -> slot 0, kJd), (2 -> 1, kJd) for actor I, (3 -> 0, kId), (2 -> 1, kId)
+#   for actor J: the actor's voting position on the other's supply issue changed.
+
+
+@njit(nogil=True, cache=True)
+def affected(orders, bounds, alive, kIs, kJs, kId, kJd, mark):
+    """The alive exchanges a realisation touches, sorted, each once."""
+    total = 0
+    for which in range(4):
+        for key in (kIs, kJs) if which < 2 else (kJd, kId):
+            total += bounds[which, key + 1] - bounds[which, key]
+    found = np.empty(total, dtype=np.intp)
+    count = 0
+    for which in range(4):
+        for key in (kIs, kJs) if which < 2 else (kJd, kId):
+            for q in range(bounds[which, key], bounds[which, key + 1]):
+                i = orders[which, q]
+                if alive[i] and not mark[i]:
+                    mark[i] = True
+                    found[count] = i
+                    count += 1
+    e = np.sort(found[:count])
+    for i in e:
+        mark[i] = False
+    return e
+
+
+@njit(nogil=True, cache=True)
+def apply_realised(orders, bounds, alive, kIs, kJs, kId, kJd, st, yI, yJ, code, track, src,
+                   uI, uJ, usrcI, usrcJ, aI, aJ, actorI, actorJ, x0I, x0J, colI, colJ, w, xz):
+    """Apply a realised exchange (actors ``actorI`` / ``actorJ`` now at ``yI`` / ``yJ`` on
+    their supply issues ``colI`` / ``colJ``) to the exchanges it touches: new supply
+    positions with the superseded move kept (Decide's move history), then the updates of
+    the voting positions (`update`).  ``code`` (hybrid, ``track``): where the positions came
+    from."""
+    for side in range(2):
+        for key, y, cd in ((kIs, yI, code), (kJs, yJ, code + 1)):
+            for q in range(bounds[side, key], bounds[side, key + 1]):
+                i = orders[side, q]
+                if not alive[i]:
+                    continue
+                if track:
+                    src[side, i] = cd
+                mv = st[_M + side, i]
+                st[_HSUM + side, i] += mv
+                st[_HMIN + side, i] = min(st[_HMIN + side, i], mv)
+                st[_HMAX + side, i] = max(st[_HMAX + side, i], mv)
+                st[_XS + side, i] = y
+    for key, actor, x0, y, col, cd in ((kJd, actorI, x0I, yI, colI, code),
+                                       (kId, actorJ, x0J, yJ, colJ, code + 1)):
+        for which, slot in ((3, 0), (2, 1)):
+            lo, hi = bounds[which, key], bounds[which, key + 1]
+            if slot == 0:
+                update(orders[which, lo:hi], alive, uI, st[_U], st[_OWN], aI, actor, x0, y,
+                       w[actor, col], xz[actor, col], usrcI, cd, track)
+            else:
+                update(orders[which, lo:hi], alive, uJ, st[_U + 1], st[_OWN + 1], aJ, actor,
+                       x0, y, w[actor, col], xz[actor, col], usrcJ, cd, track)
+
+
+@njit(nogil=True, cache=True)
+def update(idx, alive, u, U, own, owners, actor, x0, y, w, xa, usrc, code, track):
+    """The alive exchanges of ``idx`` note that ``actor`` (start ``x0``) now votes ``y`` on
+    their side's supply issue; an update already there stays when it lies between the start
+    and ``y`` (Decide's update_updates).  ``U`` holds the side's sum of others' updates times
+    their weight ``w``, ``own`` the side actor's own update; ``usrc`` (when ``track``) where
+    each update came from."""
+    for i in idx:
+        if not alive[i]:
+            continue
+        old = u[i, actor]
+        if old == old:  # an earlier update
+            if (x0 <= old and old < y) or (y < old and old < x0):
+                continue
+            prev = old
+        else:
+            prev = xa
+        u[i, actor] = y
+        if track:
+            usrc[i, actor] = code
+        if owners[i] == actor:
+            own[i] = y
+        else:
+            U[i] += w * (y - prev)
