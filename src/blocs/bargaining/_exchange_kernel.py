@@ -264,3 +264,55 @@ def update(idx, alive, u, U, own, owners, actor, x0, y, w, xa, usrc, code, track
             own[i] = y
         else:
             U[i] += w * (y - prev)
+
+
+@njit(nogil=True, cache=True)
+def gather_sources(src, usrcI, usrcJ, e):
+    """Copies of src[:, e], usrcI[e], usrcJ[e] (hybrid: where exchanges e's positions came
+    from before a realisation changes them)."""
+    a = np.empty((2, e.shape[0]), dtype=src.dtype)
+    b = np.empty((e.shape[0], usrcI.shape[1]), dtype=usrcI.dtype)
+    c = np.empty((e.shape[0], usrcJ.shape[1]), dtype=usrcJ.dtype)
+    for k in range(e.shape[0]):
+        j = e[k]
+        a[0, k] = src[0, j]
+        a[1, k] = src[1, j]
+        b[k] = usrcI[j]
+        c[k] = usrcJ[j]
+    return a, b, c
+
+
+@njit(nogil=True, cache=True)
+def realise(r, yI, yJ, code, C, st, valid, gain_top, alive, orders, bounds, mark, keys,
+            actors, supply, x0, w, xz, uI, uJ, track, src, usrcI, usrcJ, hybrid, min_move,
+            min_gain, edge_width):
+    """Realise exchange r (its actors now at ``yI`` / ``yJ``) and recalculate the exchanges it
+    touches, in one call: `affected`, the sources before (hybrid), `apply_realised`,
+    `calculate`, and the touched exchanges' entries of ``alive`` and ``gain_top`` (their gain
+    when valid, else -inf).  ``keys`` (4, m): kIs, kJs, kId, kJd; ``actors`` (2, m): aI, aJ;
+    ``supply`` (2, m): sI, sJ; ``x0`` (2, m): x0I, x0J.  Returns (e, gains before, sources
+    before (3 arrays; empty unless hybrid), flags, edge) as `calculate` leaves them."""
+    kIs, kJs, kId, kJd = keys[0, r], keys[1, r], keys[2, r], keys[3, r]
+    e = affected(orders, bounds, alive, kIs, kJs, kId, kJd, mark)
+    n = e.shape[0]
+    if track:
+        s0, s1, s2 = gather_sources(src, usrcI, usrcJ, e)
+    else:
+        s0 = np.empty((2, 0), dtype=src.dtype)
+        s1 = np.empty((0, 0), dtype=usrcI.dtype)
+        s2 = np.empty((0, 0), dtype=usrcJ.dtype)
+    apply_realised(orders, bounds, alive, kIs, kJs, kId, kJd, st, yI, yJ, code, track, src,
+                   uI, uJ, usrcI, usrcJ, actors[0], actors[1], actors[0, r], actors[1, r],
+                   x0[0, r], x0[1, r], supply[0, r], supply[1, r], w, xz)
+    old = np.empty(n)
+    for k in range(n):
+        old[k] = st[_GAIN, e[k]]
+    flags = np.empty(n, dtype=np.int8)
+    edge = np.empty(n, dtype=np.bool_)
+    if n:
+        calculate(C, st, valid, e, hybrid, min_move, min_gain, edge_width, flags, edge)
+    for k in range(n):
+        j = e[k]
+        alive[j] = valid[j]
+        gain_top[j] = st[_GAIN, j] if valid[j] else -np.inf
+    return e, old, s0, s1, s2, flags, edge

@@ -583,6 +583,7 @@ class _FastRound:
 
         self._k = _exchange_kernel
         self._no_src = np.empty((0, 0), dtype=np.intp)
+        self._no_src2 = np.empty((2, 0), dtype=np.intp)
         self.step = 0
         self._mark = np.zeros(m, dtype=bool)
         self._ids: list | None = None
@@ -595,6 +596,11 @@ class _FastRound:
         for which, key in enumerate((self.kIs, self.kJs, self.kId, self.kJd)):
             self._orders[which] = np.argsort(key, kind="stable")
             self._bounds[which] = np.searchsorted(key[self._orders[which]], np.arange(K + 1))
+        # per exchange, for the compiled realisation: its keys, actors, supply issues, starts
+        self._keys = np.stack([self.kIs, self.kJs, self.kId, self.kJd]).astype(np.intp)
+        self._actors = np.stack([aI, aJ]).astype(np.intp)
+        self._supply = np.stack([q, p]).astype(np.intp)
+        self._x0 = np.stack([self.x0I, self.x0J]).astype(float)
         self.calculate(np.arange(m))
 
     @property
@@ -652,30 +658,39 @@ class _FastRound:
         does the float64 work), then settle in Decimal those at a knife edge (hybrid) and
         draw REX's rates."""
         e = np.asarray(e, dtype=np.intp)
-        k_ = len(e)
-        flags = np.empty(k_, dtype=np.int8)  # bit 0/1: side I/J cut, 4: settled
-        edge = np.empty(k_, dtype=bool)
-        hybrid = self.shadow is not None
-        if self.rex is not None:
-            s_before = self.st[:, e]  # REX reads the state the moves start from
-        self._k.calculate(self.C, self.st, self.valid, e, hybrid, MIN_MOVE, MIN_GAIN, EDGE,
-                          flags, edge)
-        if hybrid:
-            st, valid = self.st, self.valid
+        flags = np.empty(len(e), dtype=np.int8)  # bit 0/1: side I/J cut, 4: settled
+        edge = np.empty(len(e), dtype=bool)
+        self._k.calculate(self.C, self.st, self.valid, e, self.shadow is not None, MIN_MOVE,
+                          MIN_GAIN, EDGE, flags, edge)
+        self._finish(e, flags, edge)
+
+    def _finish(self, e, flags, edge, alive=None, g=None) -> None:
+        """After the float64 recalculation of ``e``: settle the knife edges in Decimal
+        (hybrid), draw REX's rates; keep ``alive`` and ``g`` (when given) in step."""
+        st, valid = self.st, self.valid
+        changed = []
+        if self.shadow is not None:
             for k in edge.nonzero()[0].tolist():
                 j = int(e[k])
                 valid[j], st[_GAIN, j], st[_M, j], st[_M + 1, j] = self._settle(j, st[:, j])
                 flags[k] = 4
+                changed.append(j)
             self.flags[e] = flags
         if self.rex is not None:  # REX: each valid exchange's rates redrawn (docs, section 4)
-            rex, st, valid = self.rex, self.st, self.valid
-            ks = valid[e].nonzero()[0]
-            sel = e[ks]
-            rows = zip(sel.tolist(), self.C[:, sel].T.tolist(), s_before[:, ks].T.tolist(),
+            # (REX reads the positions, updates and earlier moves, which the recalculation
+            # leaves as they were)
+            rex = self.rex
+            sel = e[valid[e]]
+            rows = zip(sel.tolist(), self.C[:, sel].T.tolist(), st[:, sel].T.tolist(),
                        st[_M, sel].tolist(), st[_M + 1, sel].tolist(), st[_GAIN, sel].tolist(),
                        strict=True)
             for j, ck, sk, mI_, mJ_, g_ in rows:  # plain floats: the same operations
                 valid[j], st[_M, j], st[_M + 1, j] = rex.apply(ck, sk, mI_, mJ_, g_)
+            changed += sel.tolist()
+        if g is not None:
+            for j in changed:
+                alive[j] = valid[j]
+                g[j] = st[_GAIN, j] if valid[j] else -np.inf
 
     def _settle(self, k: int, s: np.ndarray) -> tuple:
         """Exchange k at a knife edge of the floats: computed in Decimal, with validity
@@ -683,9 +698,10 @@ class _FastRound:
         gain, xsI, yI, xsJ, yJ, valid = self.exact(k, history=s)
         return valid, float(gain), float(yI - xsI), float(yJ - xsJ)
 
-    def realise(self, r: int, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        kIs, kJs, kId, kJd = (int(self.kIs[r]), int(self.kJs[r]), int(self.kId[r]),
-                              int(self.kJd[r]))
+    def realise(self, r: int, alive: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Realise exchange r: the exchanges it touches are recalculated, and their entries
+        of ``alive`` and ``g`` (gain when valid, else -inf) renewed.  Returns (the touched
+        exchanges, their gains before); ``self.snap``: their sources before (hybrid)."""
         st = self.st
         code = 2 * self.step
         self.step += 1
@@ -695,26 +711,20 @@ class _FastRound:
             self.ydec += [dec[2], dec[4]]
             yI, yJ = float(dec[2]), float(dec[4])
         else:
-            yI = st[_XS, r] + st[_M, r]
-            yJ = st[_XS + 1, r] + st[_M + 1, r]
-        k = self._k
-        e = k.affected(self._orders, self._bounds, alive, kIs, kJs, kId, kJd, self._mark)
-        if not len(e):
-            self.snap = None
-            return e, np.empty(0)
+            yI = float(st[_XS, r] + st[_M, r])
+            yJ = float(st[_XS + 1, r] + st[_M + 1, r])
         track = self.shadow is not None
-        if track:  # the sources as they were, for Decimal history
-            self.snap = (self.src[:, e], self.usrc[0][e], self.usrc[1][e])  # copies
+        if track:
             src, usrc = self.src, self.usrc
         else:
-            src, usrc = self._no_src, (self._no_src, self._no_src)
-        k.apply_realised(self._orders, self._bounds, alive, kIs, kJs, kId, kJd, st,
-                         float(yI), float(yJ), code, track, src, self.uI, self.uJ, usrc[0],
-                         usrc[1], self.aI, self.aJ, int(self.aI[r]), int(self.aJ[r]),
-                         float(self.x0I[r]), float(self.x0J[r]), int(self.sI[r]),
-                         int(self.sJ[r]), self.t.w, self.t.xz)
-        old = st[_GAIN, e]
-        self.calculate(e)
+            src, usrc = self._no_src2, (self._no_src, self._no_src)
+        e, old, s0, s1, s2, flags, edge = self._k.realise(
+            r, yI, yJ, code, self.C, st, self.valid, g, alive, self._orders, self._bounds,
+            self._mark, self._keys, self._actors, self._supply, self._x0, self.t.w, self.t.xz,
+            self.uI, self.uJ, track, src, usrc[0], usrc[1], track, MIN_MOVE, MIN_GAIN, EDGE)
+        self.snap = (s0, s1, s2) if track and len(e) else None
+        if len(e):
+            self._finish(e, flags, edge, alive, g)
         return e, old
 
 
@@ -947,12 +957,14 @@ class _Shadow:
         return gain, xsI + mI, xsJ + mJ, valid
 
 
-def _ranked(cands, gains, log, now: dict | None = None, rd=None) -> list[int]:
+def _ranked(cands, gains, log, touched: dict[int, list[int]], now: dict | None = None,
+            rd=None) -> list[int]:
     """``cands`` in the order of Decide's list of exchanges.  Decide sorts the list by gain
     (stable sort, highest first) before each realisation, so two exchanges stand by their
     gain now, then by their gain at the realisation before, and so on back to the order
     they were built in.  ``log`` holds, per realisation, the exchanges recalculated and their
-    gains before; ``now`` overrides the current gains (the Decimal ones of a hybrid run),
+    gains before; ``touched[c]`` the realisations (indices into ``log``) that recalculated
+    exchange c; ``now`` overrides the current gains (the Decimal ones of a hybrid run),
     where ``rd`` recomputes the earlier ones in Decimal from the sources the log keeps."""
     cands = [int(c) for c in cands]
     vals = {c: (now[c] if now is not None else gains[c]) for c in cands}
@@ -960,10 +972,14 @@ def _ranked(cands, gains, log, now: dict | None = None, rd=None) -> list[int]:
     # the candidates whose keys are still equal, refined as the keys grow: the keys are all
     # distinct when every group is a singleton
     groups = _refine([cands], vals)
+    # Only the realisations that recalculated a candidate can tell candidates apart: at the
+    # others every candidate's key repeats its last value, which orders nothing.
+    times = sorted({i for c in cands for i in touched.get(c, ())}, reverse=True)
 
-    for e, old, snap in reversed(log):
+    for i in times:
         if not groups:
             break
+        e, old, snap = log[i]
         if len(e):
             pos = np.searchsorted(e, cands)
             for c, p_ in zip(cands, pos, strict=True):
@@ -998,6 +1014,7 @@ def _play(rd, tie_break: str, rng, tol: float, hybrid: bool):
     g = np.full(rd.count, -np.inf)  # floats (of the Decimals in exact mode) to find the top
     g[alive] = np.asarray(rd.gain[alive], dtype=float)
     log: list[tuple[np.ndarray, np.ndarray]] = []
+    touched: dict[int, list[int]] = {}  # exchange -> the realisations that recalculated it
     order: list[int] = []
     ties = 0
     while rd.count:
@@ -1010,7 +1027,7 @@ def _play(rd, tie_break: str, rng, tol: float, hybrid: bool):
             near = (g >= top - abs(top) * tol).nonzero()[0]
             if len(near) > 1:
                 dg = {int(c): rd.exact(int(c))[0] for c in near}
-                ranked = _ranked(near, rd.gain, log, now=dg, rd=rd)
+                ranked = _ranked(near, rd.gain, log, touched, now=dg, rd=rd)
                 k = ranked[0]
                 tied = abs(dg[ranked[0]] - dg[ranked[1]]) < TIE_EPS
                 ties += int(tied)
@@ -1019,13 +1036,13 @@ def _play(rd, tie_break: str, rng, tol: float, hybrid: bool):
         elif tie_break == "first":
             near = (g == top).nonzero()[0]
             if len(near) > 1:
-                ranked = _ranked(near, rd.gain, log)
+                ranked = _ranked(near, rd.gain, log, touched)
                 k = ranked[0]
                 ties += 1
         else:
             near = (g >= top - abs(top) * tol).nonzero()[0]
             if len(near) > 1:
-                ranked = _ranked(near, rd.gain, log)
+                ranked = _ranked(near, rd.gain, log, touched)
                 k = ranked[0]
                 # Decide: a tie when the first two differ by < 1e-20 (exact); in float mode
                 # when they are equal up to ``tol`` (relative)
@@ -1036,11 +1053,16 @@ def _play(rd, tie_break: str, rng, tol: float, hybrid: bool):
         order.append(k)
         alive[k] = False
         g[k] = -np.inf
-        e, old = rd.realise(k, alive)
+        if isinstance(rd, _Round):
+            e, old = rd.realise(k, alive)
+            if len(e):
+                alive[e] = rd.valid[e]
+                g[e] = np.where(rd.valid[e], np.asarray(rd.gain[e], dtype=float), -np.inf)
+        else:  # the float engine renews alive and g itself
+            e, old = rd.realise(k, alive, g)
         log.append((e, old, rd.snap if hybrid else None))
-        if len(e):
-            alive[e] = rd.valid[e]
-            g[e] = np.where(rd.valid[e], np.asarray(rd.gain[e], dtype=float), -np.inf)
+        for c in e.tolist():
+            touched.setdefault(c, []).append(len(log) - 1)
     return order, ties
 
 
