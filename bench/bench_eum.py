@@ -10,8 +10,8 @@ Run:  python bench/bench_eum.py [--peer /tmp/peer-bdm] [--variants 10000] [--rep
     (the folder itself or any folder one level below it may hold ``bdm_scholz_model.py``; the
     first one Python 3 can compile is used).  Without it, (a) is skipped with a message.
 (b) 10,000 variants of a 30-actor issue (perturbed positions, saliences, capabilities),
-    10 rounds, in one call; both variants on one thread, and Scholz's on two threads
-    (``workers=2``: chunks of variants in parallel, the same numbers).
+    10 rounds, in one call; both variants on one thread and on two (``workers=2``, the
+    default on this 2-core machine: chunks of variants in parallel, the same numbers).
 (c) The cost of a round for n = 10, 30, 100, 300, 1000 actors (one variant, a few rounds),
     and the exponent of a power law fitted to it.
 
@@ -139,7 +139,7 @@ def batch(n_variants: int, repeat: int) -> None:
     n, rounds = 30, 10
     print(f"(b) {n_variants:,} variants x {n} actors x {rounds} rounds, one call")
     xs, ss, cs = issue_variants(n_variants, n)
-    for variant, workers in (("scholz", 1), ("default", 1), ("scholz", 2)):
+    for variant, workers in (("scholz", 1), ("default", 1), ("scholz", 2), ("default", 2)):
         model = ExpectedUtility(variant, rounds=rounds, workers=workers)
         t = model.run(xs, ss, cs)
         med, low = best_of(lambda m=model: m.run(xs, ss, cs), repeat)

@@ -268,12 +268,15 @@ def test_explain_round_is_the_first_round_of_a_run():
     for variant in ("scholz", "default"):
         t = ExpectedUtility(variant, rounds=1).run(x, s, c)
         e = explain_round(x[0], s[0], c[0], variant)
-        np.testing.assert_array_equal(e["new_position"], t.positions[1, 0])
+        # scholz: the same pow calls, the same numbers; default: powers as exp(r log b),
+        # within a few ulps (docs/eum.md, section 4)
+        tol = 0 if variant == "scholz" else 1e-12
+        np.testing.assert_allclose(e["new_position"], t.positions[1, 0], rtol=tol, atol=tol)
         moves = [(i, k, int(e["with"][i])) for i, k in enumerate(e["kind"]) if k]
         assert moves == [(m["actor"], m["kind"], m["with"]) for m in t.events[1][0]]
         for m in t.events[1][0]:
-            assert m["eu_ij"] == e["eu_ij"][m["actor"], m["with"]]
-            assert m["eu_ji"] == e["eu_ji"][m["actor"], m["with"]]
+            assert m["eu_ij"] == pytest.approx(e["eu_ij"][m["actor"], m["with"]], rel=tol)
+            assert m["eu_ji"] == pytest.approx(e["eu_ji"][m["actor"], m["with"]], rel=tol)
 
 
 def test_large_batch_is_chunked_and_bounded():

