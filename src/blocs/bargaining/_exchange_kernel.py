@@ -284,14 +284,15 @@ def gather_sources(src, usrcI, usrcJ, e):
 
 @njit(nogil=True, cache=True)
 def realise(r, yI, yJ, code, C, st, valid, gain_top, alive, orders, bounds, mark, keys,
-            actors, supply, x0, w, xz, uI, uJ, track, src, usrcI, usrcJ, hybrid, min_move,
-            min_gain, edge_width):
+            actors, supply, x0, w, xz, uI, uJ, track, src, usrcI, usrcJ, min_move, min_gain,
+            edge_width):
     """Realise exchange r (its actors now at ``yI`` / ``yJ``) and recalculate the exchanges it
     touches, in one call: `affected`, the sources before (hybrid), `apply_realised`,
     `calculate`, and the touched exchanges' entries of ``alive`` and ``gain_top`` (their gain
     when valid, else -inf).  ``keys`` (4, m): kIs, kJs, kId, kJd; ``actors`` (2, m): aI, aJ;
     ``supply`` (2, m): sI, sJ; ``x0`` (2, m): x0I, x0J.  Returns (e, gains before, sources
-    before (3 arrays; empty unless hybrid), flags, edge) as `calculate` leaves them."""
+    before (3 arrays; empty unless hybrid), flags, edge) as `calculate` leaves them.
+    ``track``: a hybrid run (sources kept, knife edges flagged)."""
     kIs, kJs, kId, kJd = keys[0, r], keys[1, r], keys[2, r], keys[3, r]
     e = affected(orders, bounds, alive, kIs, kJs, kId, kJd, mark)
     n = e.shape[0]
@@ -310,7 +311,7 @@ def realise(r, yI, yJ, code, C, st, valid, gain_top, alive, orders, bounds, mark
     flags = np.empty(n, dtype=np.int8)
     edge = np.empty(n, dtype=np.bool_)
     if n:
-        calculate(C, st, valid, e, hybrid, min_move, min_gain, edge_width, flags, edge)
+        calculate(C, st, valid, e, track, min_move, min_gain, edge_width, flags, edge)
     for k in range(n):
         j = e[k]
         alive[j] = valid[j]

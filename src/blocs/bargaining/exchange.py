@@ -721,7 +721,7 @@ class _FastRound:
         e, old, s0, s1, s2, flags, edge = self._k.realise(
             r, yI, yJ, code, self.C, st, self.valid, g, alive, self._orders, self._bounds,
             self._mark, self._keys, self._actors, self._supply, self._x0, self.t.w, self.t.xz,
-            self.uI, self.uJ, track, src, usrc[0], usrc[1], track, MIN_MOVE, MIN_GAIN, EDGE)
+            self.uI, self.uJ, track, src, usrc[0], usrc[1], MIN_MOVE, MIN_GAIN, EDGE)
         self.snap = (s0, s1, s2) if track and len(e) else None
         if len(e):
             self._finish(e, flags, edge, alive, g)
