@@ -486,11 +486,15 @@ def test_command_json_contract():
 
 def test_command_errors(tmp_path):
     bad = write(tmp_path, HEADER, row("p1", "i1", "x", 10, 20, "abc", 50, 50, 50, "", 20))
+    good = write(tmp_path, HEADER, row("p1", "i1", "x", 10, 20, 30, 50, 50, 50, "", 20),
+                 name="good.tsv")
     for args, fragment in (
         ((bad,), f"{bad}:2: pfr: 'abc' is not a number"),
         ((tmp_path / "missing.tsv",), "no such file"),
-        ((bad, "--model", "oracle"), "--model: unknown model 'oracle'"),
-        ((bad, "--folds", "1"), "--folds: 1 (allowed: 2 or more)"),
+        ((good, "--model", "oracle"), "--model: unknown model 'oracle'"),
+        # No built-in model is fitted to data: folds and their seed would change nothing.
+        ((good, "--folds", "1"), "--folds: no model of this backtest is fitted"),
+        ((good, "--seed", "3"), "--seed: no model of this backtest is fitted"),
     ):
         result = invoke(*args)
         assert result.exit_code == 2, result.output

@@ -258,8 +258,10 @@ def test_degenerate_inputs():
     one = Problem(id="a", actors=("x", "y"), positions=np.array([0.0, 100.0]),
                   salience=np.array([0.5, 0.5]), capability=np.array([1.0, 1.0]))
     res = run_exchange([one], rounds=2)  # one issue: nothing to trade
-    assert res.exchanges == [[], []]
-    np.testing.assert_array_equal(res.outcome[:, 0], [50.0, 50.0, 50.0])
+    # round 1 realises nothing, so round 2 would repeat it: the run stops after round 1
+    assert res.exchanges == [[]] and res.converged == 1
+    assert res.trajectories[0].converged.tolist() == [1]
+    np.testing.assert_array_equal(res.outcome[:, 0], [50.0, 50.0])
     with pytest.raises(ValueError, match="no issues"):
         run_exchange([])
     with pytest.raises(ValueError, match="tie_break"):

@@ -15,22 +15,29 @@ See docs/api.md.
 
 __version__ = "0.1.0"
 
-from blocs.bargaining.compromise import compromise
-from blocs.bargaining.forecast import forecast
-from blocs.bargaining.problem import Problem, Trajectory
-from blocs.geography.reach import Reach, encirclement, reach, reach_all
-from blocs.influence.indicators import indicators
-from blocs.influence.leverage import (
-    bloc_totals,
-    effective_number,
-    leverage,
-    power_totals,
-)
-from blocs.results import Balance, analyse
-from blocs.scenario import CaseError, Scenario, builtin_cases, load_case, load_text
-
-# The bargaining engine's heavier parts load on first use, so `blocs run` starts quickly.
+# Everything loads on first use, so that `blocs --version` and `blocs --help` start at once
+# and each command imports only what it needs.
 _LAZY = {
+    "compromise": "blocs.bargaining.compromise",
+    "forecast": "blocs.bargaining.forecast",
+    "Problem": "blocs.bargaining.problem",
+    "Trajectory": "blocs.bargaining.problem",
+    "Reach": "blocs.geography.reach",
+    "encirclement": "blocs.geography.reach",
+    "reach": "blocs.geography.reach",
+    "reach_all": "blocs.geography.reach",
+    "indicators": "blocs.influence.indicators",
+    "bloc_totals": "blocs.influence.leverage",
+    "effective_number": "blocs.influence.leverage",
+    "leverage": "blocs.influence.leverage",
+    "power_totals": "blocs.influence.leverage",
+    "Balance": "blocs.results",
+    "analyse": "blocs.results",
+    "CaseError": "blocs.scenario",
+    "Scenario": "blocs.scenario",
+    "builtin_cases": "blocs.scenario",
+    "load_case": "blocs.scenario",
+    "load_text": "blocs.scenario",
     "BacktestResult": "blocs.analysis.backtest",
     "backtest": "blocs.analysis.backtest",
     "read_problems": "blocs.bargaining.formats",
@@ -45,8 +52,14 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # once loaded, an ordinary attribute
+        return value
     raise AttributeError(f"module 'blocs' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 __all__ = [

@@ -7,7 +7,8 @@ models that give intervals; with the table of every forecast.
 
 * **Scoring convention** (that of the published DEU comparisons): an issue counts when its
   outcome is on the issue's scale (0-100) and at least 3 actors have positions.  Problems on
-  several dimensions are not scored.
+  several dimensions are not scored, nor issues no model can weigh (every actor's capability
+  x salience 0): those are counted (`BacktestResult.refused`), not forecast.
 * **Models that fit nothing** (the bargaining models, the baselines, the frozen default) are
   run on every scored issue directly.
 * **Models that fit** (anything with a ``fit(problems)`` method returning a fitted forecaster)
@@ -32,7 +33,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from blocs.bargaining.problem import Problem, Trajectory, one_round
+from blocs import progress
+from blocs.bargaining.problem import Problem, Trajectory, check_problem, one_round
 
 LEVEL = 0.8
 MIN_ACTORS = 3
@@ -182,7 +184,13 @@ def standard_models() -> dict[str, Forecaster]:
 
 
 def scored(problem: Problem, min_actors: int = MIN_ACTORS) -> bool:
-    """Whether an issue counts: a known outcome on its scale and >= 3 actors with positions."""
+    """Whether an issue counts: a known outcome on its scale, >= 3 actors with positions, and
+    inputs every model accepts (`blocs.bargaining.problem.check_problem`: e.g. not every
+    actor's capability x salience 0; such issues are counted in `BacktestResult.refused`)."""
+    return _countable(problem, min_actors) and not check_problem(problem)
+
+
+def _countable(problem: Problem, min_actors: int = MIN_ACTORS) -> bool:
     if problem.outcome is None or problem.multidim:
         return False
     lo, hi = problem.scale
@@ -249,6 +257,9 @@ class BacktestResult:
     issues: int
     folds: int
     seed: int
+    #: Issues that would count but that no model can weigh (every actor's capability x
+    #: salience 0, `blocs.bargaining.problem.check_problem`): left out of the scoring.
+    refused: int = 0
 
     def row(self, model: str) -> dict[str, Any]:
         """The summary row of one model, as a dict."""
@@ -321,42 +332,50 @@ def backtest(
     names = [f.name for f in forecasters]
     if len(set(names)) != len(names):
         raise ValueError(f"models: duplicate names {names} (allowed: distinct names)")
+    problems = list(problems)
     issues = [p for p in problems if scored(p)]
+    refused = sum(1 for p in problems if _countable(p) and check_problem(p))
     if not issues:
         raise ValueError("no issue to score (allowed: issues with an outcome on their scale "
-                         f"and at least {MIN_ACTORS} actors with positions)")
+                         f"and at least {MIN_ACTORS} actors with positions, one of them with "
+                         "capability x salience > 0)")
     outcome = np.array([float(p.outcome) for p in issues])
     fold = None
     if any(hasattr(f, "fit") for f in forecasters):
         fold = group_folds(issues, folds, seed)
     rows, tables = [], []
-    for f in forecasters:
-        if hasattr(f, "fit"):
-            pred = np.full(len(issues), np.nan)
-            lo, hi = pred.copy(), pred.copy()
-            for k in range(folds):
-                test = np.flatnonzero(fold == k)
-                train = [issues[i] for i in np.flatnonzero(fold != k)]
-                fitted = f.fit(train)
-                part = [issues[i] for i in test]
-                pred[test] = np.asarray(fitted.predict(part), dtype=float)
-                lo[test], hi[test] = _intervals(fitted, part, level)
-            evaluation, where = "cv", fold
-        else:
-            pred = np.asarray(f.predict(issues), dtype=float)
-            lo, hi = _intervals(f, issues, level)
-            evaluation, where = "direct", np.full(len(issues), -1)
-        rows.append({"model": f.name, **_figures(pred, outcome, lo, hi),
-                     "evaluation": evaluation, "note": getattr(f, "note", "")})
-        tables.append(pd.DataFrame({
-            "issue": [p.id for p in issues], "group": [group_of(p) for p in issues],
-            "model": f.name, "forecast": pred, "outcome": outcome, "lo": lo, "hi": hi,
-            "fold": where,
-        }))
+    # progress: one step per fold of a model that fits, one per model that does not
+    steps = sum(folds if hasattr(f, "fit") else 1 for f in forecasters)
+    with progress.task("backtest: models x folds", total=steps) as advance:
+        for f in forecasters:
+            if hasattr(f, "fit"):
+                pred = np.full(len(issues), np.nan)
+                lo, hi = pred.copy(), pred.copy()
+                for k in range(folds):
+                    test = np.flatnonzero(fold == k)
+                    train = [issues[i] for i in np.flatnonzero(fold != k)]
+                    fitted = f.fit(train)
+                    part = [issues[i] for i in test]
+                    pred[test] = np.asarray(fitted.predict(part), dtype=float)
+                    lo[test], hi[test] = _intervals(fitted, part, level)
+                    advance()
+                evaluation, where = "cv", fold
+            else:
+                pred = np.asarray(f.predict(issues), dtype=float)
+                lo, hi = _intervals(f, issues, level)
+                evaluation, where = "direct", np.full(len(issues), -1)
+                advance()
+            rows.append({"model": f.name, **_figures(pred, outcome, lo, hi),
+                         "evaluation": evaluation, "note": getattr(f, "note", "")})
+            tables.append(pd.DataFrame({
+                "issue": [p.id for p in issues], "group": [group_of(p) for p in issues],
+                "model": f.name, "forecast": pred, "outcome": outcome, "lo": lo, "hi": hi,
+                "fold": where,
+            }))
     columns = ["model", "n", "mae", "median_ae", "within5", "within10", "coverage80",
                "evaluation", "note"]
     return BacktestResult(
         summary=pd.DataFrame(rows, columns=columns),
         predictions=pd.concat(tables, ignore_index=True),
-        issues=len(issues), folds=folds, seed=seed,
+        issues=len(issues), folds=folds, seed=seed, refused=refused,
     )

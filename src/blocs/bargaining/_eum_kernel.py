@@ -10,7 +10,10 @@ the loop is ours.  Differences from the NumPy rounds are in the last bits only (
 accumulated in another order); the tests hold the two to 1e-9 and to the same moves.
 
 Everything here works on one variant at a time; see `eum.py` for the model and docs/eum.md for
-the equations.  Expected utilities are kept divided by 4, as in `eum.py`.
+the equations.  Expected utilities are kept divided by 4, as in `eum.py`.  A variant whose
+round changed no position is not computed further (its later rounds repeat that round).
+`eum.py` always passes the same argument types, so numba compiles `run_chunk` once
+(`warm_up`, `kernels.py`); the code avoids what compiles slowly (numba's sorts).
 """
 
 from __future__ import annotations
@@ -78,15 +81,22 @@ def _win_probability(n_votes, scholz, p_out):
 
 
 @njit(nogil=True, cache=True)
-def run_chunk(xs, s, c, span, scholz, fast_pow, lo, hi, kind, partner, eu_ij_out, eu_ji_out,
-              new_out):
-    """Run ``kind.shape[0]`` rounds for the variants lo..hi-1 (whole arrays are passed so that
-    one compiled version serves every chunk).
+def run_chunk(xs, s, c, span, scholz, fast_pow, lo, hi, t0, t1, kind, partner, eu_ij_out,
+              eu_ji_out, new_out, converged):
+    """Run rounds t0 .. t1 - 1 (of ``kind.shape[0]``) for the variants lo..hi-1 (whole arrays
+    are passed so that one compiled version serves every chunk and block of rounds).
 
-    ``xs`` (rounds + 1, V, n): xs[0] holds the input; rounds are written into xs[1:].
-    ``s``, ``c`` (V, n); ``span`` (V,): the range that scales distances (> 0).
-    Per round and variant, for every actor: ``kind`` (0 = stays), ``partner``, ``eu_ij`` and
-    ``eu_ji`` (x 4, the reported scale) of the chosen pair, ``new`` position.
+    ``xs`` (rounds + 1, V, n): xs[t0] holds the positions to start from; rounds are written
+    into xs[t0 + 1:t1 + 1].  ``s``, ``c`` (V, n); ``span`` (V,): the range that scales
+    distances (> 0).  Per round and variant, for every actor: ``kind`` (0 = stays),
+    ``partner``, ``eu_ij`` and ``eu_ji`` (x 4, the reported scale) of the chosen pair, ``new``
+    position.
+
+    ``converged`` (V,): -1 while a variant still changes; the first round t >= 1 that left
+    every position as it was.  The model is deterministic and the span fixed, so every later
+    round would repeat that round: it is copied into all the remaining rounds (to the end of
+    the arrays, not only to t1) and the variant is not computed again (a variant whose
+    ``converged`` is already >= 0 on entry is skipped).
 
     ``fast_pow``: the powers b^r as exp(r log b), with the logarithms of the (symmetric)
     bases taken once per pair: 1.5 logarithms and 3 exponentials per pair instead of 3 calls
@@ -111,13 +121,28 @@ def run_chunk(xs, s, c, span, scholz, fast_pow, lo, hi, kind, partner, eu_ij_out
     y = np.empty(n)
     eu_ij = np.empty(n)
     eu_ji = np.empty(n)
+    order = np.empty(n, dtype=np.intp)
     for v in range(lo, hi):
+        if converged[v] >= 0:
+            continue
         w = c[v] * s[v]
         sv = s[v]
         width = span[v]
-        for t in range(rounds):
+        for k in range(n):
+            order[k] = k
+        for t in range(t0, t1):
             x = xs[t, v]
-            order = np.argsort(x, kind="mergesort")  # stable, as in eum.py
+            # The actors by (position, index), the order of eum.py's stable argsort: an
+            # insertion sort from the last round's order, which is nearly sorted (and compiles
+            # in a fraction of the time of np.argsort's merge sort)
+            for k in range(1, n):
+                o = order[k]
+                xo = x[o]
+                b = k - 1
+                while b >= 0 and (x[order[b]] > xo or (x[order[b]] == xo and order[b] > o)):
+                    order[b + 1] = order[b]
+                    b -= 1
+                order[b + 1] = o
             for k in range(n):
                 y[k] = x[order[k]]
             for i in range(n):
@@ -185,6 +210,7 @@ def run_chunk(xs, s, c, span, scholz, fast_pow, lo, hi, kind, partner, eu_ij_out
                         e[k, a] = w[ok] * d[ok, a] ** rk
             _vote_totals(x, e, rank_mid, pre, n_votes)
             _win_probability(n_votes, scholz, p)
+            same = True
             for i in range(n):
                 ri = r[i]
                 for j in range(n):
@@ -207,9 +233,21 @@ def run_chunk(xs, s, c, span, scholz, fast_pow, lo, hi, kind, partner, eu_ij_out
                     eu_ji_out[t, v, i] = 4 * eu_ji[jj]
                     new_out[t, v, i] = new
                     xs[t + 1, v, i] = new
+                    same = same and new == x[i]
                 else:
                     partner[t, v, i] = -1
                     xs[t + 1, v, i] = x[i]
+            if same:  # nothing changed: every later round repeats this one
+                converged[v] = t + 1
+                for later in range(t + 1, rounds):
+                    for i in range(n):
+                        kind[later, v, i] = kind[t, v, i]
+                        partner[later, v, i] = partner[t, v, i]
+                        eu_ij_out[later, v, i] = eu_ij_out[t, v, i]
+                        eu_ji_out[later, v, i] = eu_ji_out[t, v, i]
+                        new_out[later, v, i] = new_out[t, v, i]
+                        xs[later + 1, v, i] = xs[t + 1, v, i]
+                break
 
 
 @njit(nogil=True, cache=True)
@@ -262,3 +300,14 @@ def _choose(i, x, eu_ij, eu_ji, scholz):
     if kd == COMP:
         new = x[i] + (x[best] - x[i]) * abs(eu_ij[best] / eu_ji[best])
     return kd, best, new
+
+
+def warm_up() -> None:
+    """Compile `run_chunk` (or load it from numba's cache) for the argument types that
+    `eum.ExpectedUtility.run` passes, on a one-actor problem and no rounds."""
+    xs = np.zeros((1, 1, 1))
+    one = np.ones((1, 1))
+    shape = (0, 1, 1)
+    run_chunk(xs, one, one.copy(), np.ones(1), False, True, 0, 1, 0, 0,
+              np.zeros(shape, dtype=np.int8), np.empty(shape, dtype=np.intp), np.empty(shape),
+              np.empty(shape), np.empty(shape), np.full(1, -1, dtype=np.intp))

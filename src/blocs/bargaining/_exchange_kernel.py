@@ -186,22 +186,50 @@ def _target_gap(C, st, j, side, a):
 
 @njit(nogil=True, cache=True)
 def affected(orders, bounds, alive, kIs, kJs, kId, kJd, mark):
-    """The alive exchanges a realisation touches, sorted, each once."""
+    """The alive exchanges a realisation touches, sorted, each once.
+
+    Each run of one key in ``orders[w]`` is in ascending order (a stable argsort of the keys),
+    so the result is a merge of at most eight ascending runs, merged one at a time as they
+    are collected (no general sort: numba's np.sort alone took about a second to compile)."""
     total = 0
     for which in range(4):
         for key in (kIs, kJs) if which < 2 else (kJd, kId):
             total += bounds[which, key + 1] - bounds[which, key]
     found = np.empty(total, dtype=np.intp)
+    merged = np.empty(total, dtype=np.intp)
     count = 0
     for which in range(4):
         for key in (kIs, kJs) if which < 2 else (kJd, kId):
+            start = count
             for q in range(bounds[which, key], bounds[which, key + 1]):
                 i = orders[which, q]
                 if alive[i] and not mark[i]:
                     mark[i] = True
                     found[count] = i
                     count += 1
-    e = np.sort(found[:count])
+            if start == 0 or count == start:
+                continue
+            # merge the sorted found[:start] with the new ascending run found[start:count]
+            a, b, o = 0, start, 0
+            while a < start and b < count:
+                if found[a] < found[b]:
+                    merged[o] = found[a]
+                    a += 1
+                else:
+                    merged[o] = found[b]
+                    b += 1
+                o += 1
+            while a < start:
+                merged[o] = found[a]
+                a += 1
+                o += 1
+            while b < count:
+                merged[o] = found[b]
+                b += 1
+                o += 1
+            for k in range(count):
+                found[k] = merged[k]
+    e = found[:count]
     for i in e:
         mark[i] = False
     return e
@@ -269,16 +297,20 @@ def update(idx, alive, u, U, own, owners, actor, x0, y, w, xa, usrc, code, track
 @njit(nogil=True, cache=True)
 def gather_sources(src, usrcI, usrcJ, e):
     """Copies of src[:, e], usrcI[e], usrcJ[e] (hybrid: where exchanges e's positions came
-    from before a realisation changes them)."""
-    a = np.empty((2, e.shape[0]), dtype=src.dtype)
-    b = np.empty((e.shape[0], usrcI.shape[1]), dtype=usrcI.dtype)
-    c = np.empty((e.shape[0], usrcJ.shape[1]), dtype=usrcJ.dtype)
-    for k in range(e.shape[0]):
+    from before a realisation changes them).  Element by element: numba compiles row
+    assignment and fancy indexing slowly."""
+    m = e.shape[0]
+    actors = usrcI.shape[1]
+    a = np.empty((2, m), dtype=np.intp)
+    b = np.empty((m, actors), dtype=np.intp)
+    c = np.empty((m, actors), dtype=np.intp)
+    for k in range(m):
         j = e[k]
         a[0, k] = src[0, j]
         a[1, k] = src[1, j]
-        b[k] = usrcI[j]
-        c[k] = usrcJ[j]
+        for q in range(actors):
+            b[k, q] = usrcI[j, q]
+            c[k, q] = usrcJ[j, q]
     return a, b, c
 
 
@@ -299,9 +331,9 @@ def realise(r, yI, yJ, code, C, st, valid, gain_top, alive, orders, bounds, mark
     if track:
         s0, s1, s2 = gather_sources(src, usrcI, usrcJ, e)
     else:
-        s0 = np.empty((2, 0), dtype=src.dtype)
-        s1 = np.empty((0, 0), dtype=usrcI.dtype)
-        s2 = np.empty((0, 0), dtype=usrcJ.dtype)
+        s0 = np.empty((2, 0), dtype=np.intp)
+        s1 = np.empty((0, 0), dtype=np.intp)
+        s2 = np.empty((0, 0), dtype=np.intp)
     apply_realised(orders, bounds, alive, kIs, kJs, kId, kJd, st, yI, yJ, code, track, src,
                    uI, uJ, usrcI, usrcJ, actors[0], actors[1], actors[0, r], actors[1, r],
                    x0[0, r], x0[1, r], supply[0, r], supply[1, r], w, xz)
@@ -317,3 +349,26 @@ def realise(r, yI, yJ, code, C, st, valid, gain_top, alive, orders, bounds, mark
         alive[j] = valid[j]
         gain_top[j] = st[_GAIN, j] if valid[j] else -np.inf
     return e, old, s0, s1, s2, flags, edge
+
+
+def warm_up() -> None:
+    """Compile `calculate` and `realise` (or load them from numba's cache) for the argument
+    types `exchange._FastRound` passes: C-ordered float64, intp, int8 and bool arrays, Python
+    ints, floats and bools.  One exchange, not alive: nothing is computed."""
+    m, actors, keys = 1, 1, 1
+    C = np.zeros((21, m))
+    st = np.zeros((15, m))
+    valid = np.zeros(m, dtype=np.bool_)
+    e = np.zeros(0, dtype=np.intp)
+    calculate(C, st, valid, e, True, 1e-10, 1e-10, 1e-9, np.empty(0, dtype=np.int8),
+              np.empty(0, dtype=np.bool_))
+    ints = np.zeros((4, m), dtype=np.intp)
+    bounds = np.zeros((4, keys + 1), dtype=np.intp)
+    bounds[:, 1] = 1
+    u = np.full((m, actors), np.nan)
+    src = np.full((2, m), -1, dtype=np.intp)
+    usrc = np.full((m, actors), -1, dtype=np.intp)
+    realise(0, 0.0, 0.0, 0, C, st, valid, np.full(m, -np.inf), np.zeros(m, dtype=np.bool_),
+            ints, bounds, np.zeros(m, dtype=np.bool_), ints.copy(), ints[:2].copy(),
+            ints[:2].copy(), np.zeros((2, m)), np.zeros((actors, 1)), np.zeros((actors, 1)), u,
+            u.copy(), True, src, usrc, usrc.copy(), 1e-10, 1e-10, 1e-9)

@@ -167,7 +167,13 @@ class DefaultForecaster:
             out = calibrated_compromise(x3, s3, c3, q, self.params)
         else:
             out = calibrated_compromise(x, s, c, q, self.params)
-        return one_round(self.name, x, np.clip(out, 0.0, 100.0))
+        # Clipped to the 0-100 model scale, widened to the positions where they lie off it:
+        # an issue of one point (every position equal) reaches the models unmapped.
+        axis = -2 if x.ndim == 3 else -1
+        present = np.isfinite(x)
+        lo = np.minimum(0.0, np.where(present, x, np.inf).min(axis=axis, initial=np.inf))
+        hi = np.maximum(100.0, np.where(present, x, -np.inf).max(axis=axis, initial=-np.inf))
+        return one_round(self.name, x, np.clip(out, lo, hi))
 
     # -- the forecaster interface ----------------------------------------------------------
     def predict(self, problems: Sequence[Problem]) -> np.ndarray:

@@ -31,11 +31,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from blocs import progress
 from blocs.bargaining.compromise import compromise
 from blocs.bargaining.problem import Trajectory
 
@@ -48,6 +50,11 @@ _CONF, _COMP, _CAPIT = 1, 2, 3  # kind codes in the move arrays (0 = did not mov
 _CELLS_PER_CHUNK = 1 << 15
 # Below this many (variant, actor, actor, round) cells a run stays on one thread.
 _THREADS_FROM = 1 << 20
+# From this many cells (about half a second) a run reports its progress (`blocs.progress`),
+# in about this many steps.
+_REPORT_FROM = 1 << 24
+_STEPS = 50
+_TASK = "expected utility model: rounds"
 
 
 def _cores() -> int:
@@ -63,7 +70,9 @@ class ExpectedUtility:
 
     ``variant``: ``"scholz"`` (Scholz, Calbert & Smith 2011 as implemented in their code,
     reproduced exactly) or ``"default"`` (the same model with the reconstruction's bugs
-    fixed, docs/eum.md).  ``rounds``: how many rounds to run (the model has no stopping rule).
+    fixed, docs/eum.md).  ``rounds``: how many rounds to run at most (the model has no
+    stopping rule of its own; a variant stops being computed after a round that changed no
+    position, since every later round would repeat it: ``converged``, below).
     ``workers``: threads for large batches (chunks of variants run in parallel; the results
     do not depend on it); ``None``, the default, uses every core the process may run on.
 
@@ -75,7 +84,11 @@ class ExpectedUtility:
     order: ``{"actor", "kind", "with", "eu_ij", "eu_ji", "new_position"}`` (eu_ij: the mover's
     expected utility of challenging its partner, eu_ji: of the partner challenging it, both from
     the mover's perspective).  ``events[0]`` (the input) is empty.  The events are built when
-    read, so 10,000 variants cost nothing until one is looked at.
+    read, so 10,000 variants cost nothing until one is looked at.  ``converged`` (V,): the
+    first round that left every position of the variant as it was (its later rounds, copies
+    of it, list the same moves: none, unless an actor "moved" onto its own position), or -1.
+    Long runs report their progress (`blocs.progress`); the first run after installation
+    compiles the rounds (`blocs.bargaining.kernels`).
 
     >>> m = ExpectedUtility(rounds=2)
     >>> t = m.run([[0.0, 4.0, 10.0]], [[0.9, 0.5, 0.6]], [[1.0, 1.0, 2.0]])
@@ -119,26 +132,41 @@ class ExpectedUtility:
         kind = np.zeros(shape, dtype=np.int8)
         partner = np.empty(shape, dtype=np.intp)
         eu_ij, eu_ji, new = np.empty(shape), np.empty(shape), np.empty(shape)
+        converged = np.full(n_var, -1, dtype=np.intp)
         span = x0.max(axis=1) - x0.min(axis=1)  # the range of the initial positions, fixed
         span = np.where(span > 0, span, 1.0)  # one point: nobody moves
-        from blocs.bargaining._eum_kernel import run_chunk  # compiled on first use
+        run_chunk = _kernel()
+        scholz = self.variant == "scholz"
 
-        def job(bounds: tuple[int, int]) -> None:  # chunks write disjoint variants
-            run_chunk(xs, s, c, span, self.variant == "scholz", self.variant != "scholz",
-                      bounds[0], bounds[1], kind, partner, eu_ij, eu_ji, new)
+        def job(bounds: tuple[int, int, int, int]) -> None:  # chunks write disjoint variants
+            lo, hi, t0, t1 = bounds
+            run_chunk(xs, s, c, span, scholz, not scholz, lo, hi, t0, t1, kind, partner,
+                      eu_ij, eu_ji, new, converged)
 
         # Threads pay off from about a million pair-rounds; each thread gets several chunks
         # so that one slow chunk does not hold up the rest.
-        big = n_var * n * n * rounds >= _THREADS_FROM
-        pieces = min(n_var, 8 * self.workers) if self.workers > 1 and big else 1
-        edges = np.linspace(0, n_var, pieces + 1).astype(int)
-        chunks = [(int(a), int(b)) for a, b in pairwise(edges.tolist()) if b > a]
-        if len(chunks) > 1:
-            with ThreadPoolExecutor(max_workers=self.workers) as pool:  # the kernel frees the GIL
-                list(pool.map(job, chunks))
-        else:
-            for bounds in chunks:
-                job(bounds)
+        work = n_var * n * n * rounds
+        pieces = min(n_var, 8 * self.workers) if self.workers > 1 and work >= _THREADS_FROM else 1
+        chunks = _cuts(n_var, pieces)
+        # A long run reports its progress, one step per chunk and block of rounds (the rounds
+        # inside a call cannot report): blocks of rounds so that there are some 50 steps.
+        report = work >= _REPORT_FROM
+        spans = _cuts(rounds, min(rounds, max(1, _STEPS // len(chunks)))) if report else \
+            [(0, rounds)]
+        pool = ThreadPoolExecutor(max_workers=self.workers) if len(chunks) > 1 else None
+        try:
+            with progress.task(_TASK, total=len(spans) * len(chunks)) if report else \
+                    nullcontext(_quiet) as advance:
+                for t0, t1 in spans:
+                    if t0 and (converged >= 0).all():  # every variant converged: all done
+                        advance(len(chunks))
+                        continue
+                    todo = [(lo, hi, t0, t1) for lo, hi in chunks]
+                    for _ in (pool.map(job, todo) if pool else map(job, todo)):
+                        advance()  # the kernel frees the GIL: chunks run in parallel
+        finally:
+            if pool is not None:
+                pool.shutdown()
         moves = [_Moves.empty()]
         for t in range(rounds):
             v_idx, a_idx = np.nonzero(kind[t])
@@ -146,9 +174,28 @@ class ExpectedUtility:
                                 eu_ij[t, v_idx, a_idx], eu_ji[t, v_idx, a_idx],
                                 new[t, v_idx, a_idx]))
         outcome = compromise(xs, s, c)  # the capability x salience weighted mean, every round
-        return Trajectory(
-            model=self.name, positions=xs, outcome=outcome, events=MoveLog(moves, n_var)
-        )
+        return Trajectory(model=self.name, positions=xs, outcome=outcome,
+                          events=MoveLog(moves, n_var), converged=converged)
+
+
+def _quiet(steps: int = 1) -> None:
+    return None
+
+
+def _cuts(size: int, pieces: int) -> list[tuple[int, int]]:
+    """0 .. size in ``pieces`` near-equal, non-empty (lo, hi) ranges (one: [(0, size)])."""
+    if pieces <= 1:
+        return [(0, size)]
+    edges = np.linspace(0, size, pieces + 1).astype(int).tolist()
+    return [(a, b) for a, b in pairwise(edges) if b > a]
+
+
+def _kernel():
+    """The compiled rounds (`_eum_kernel.run_chunk`), compiled on first use (numba; a few
+    seconds once after installation, then loaded from numba's cache, `kernels.py`)."""
+    from blocs.bargaining import kernels
+
+    return kernels.eum_kernel()
 
 
 def explain_round(
@@ -279,7 +326,14 @@ def reference_run(
     moves = [_Moves.empty()] + [_Moves.concat([ch[t] for ch in per_chunk])
                                 for t in range(rounds)]
     return Trajectory(model="eum", positions=xs, outcome=compromise(xs, s, c),
-                      events=MoveLog(moves, n_var))
+                      events=MoveLog(moves, n_var), converged=first_unchanged(xs))
+
+
+def first_unchanged(xs: np.ndarray) -> np.ndarray:
+    """Per variant of positions (R + 1, V, n): the first round t >= 1 that left every position
+    as it was in round t - 1, or -1 (`Trajectory.converged`)."""
+    same = (xs[1:] == xs[:-1]).all(axis=2)  # (R, V)
+    return np.where(same.any(axis=0), same.argmax(axis=0) + 1, -1).astype(np.intp)
 
 
 def _run_chunk(xs: np.ndarray, s: np.ndarray, c: np.ndarray, variant: str, rounds: int):

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from blocs import progress
 from blocs.bargaining.problem import Problem, Trajectory
 
 SALIENCE_WEIGHT = 0.4  # Decide's AbstractModel.SALIENCE_WEIGHT
@@ -86,6 +87,9 @@ class ExchangeResult:
     ``exchanges[t - 1]``: the exchanges of round t in the order realised.
     ``candidates[t - 1]``: how many exchanges were built at the start of round t.
     ``scales``: each issue's own scale (for mapping back: x * (high - low) / 100 + low).
+    ``converged``: the round in which no exchange was realised (under REX: no exchange was
+    even a candidate), after which every round would be the same again, so the run stopped
+    there (R = converged); -1 when the last round asked for still realised exchanges.
     """
 
     actors: tuple[str, ...]
@@ -99,6 +103,7 @@ class ExchangeResult:
     exchanges: list[list[Exchange]] = field(default_factory=list)
     candidates: list[int] = field(default_factory=list)
     ties: int = 0
+    converged: int = -1
 
     def trajectory(self, issue: str) -> Trajectory:
         return self.trajectories[self.issues.index(issue)]
@@ -579,9 +584,7 @@ class _FastRound:
             self.ydec: list = []
             self.dec: dict[int, tuple] = {}  # realised: (gain, xI, yI, xJ, yJ) in Decimal
             self.flags = np.zeros(m, dtype=np.int8)  # which sides the floats cut (4: unsure)
-        from blocs.bargaining import _exchange_kernel  # numba: compiled on first use
-
-        self._k = _exchange_kernel
+        self._k = _kernels()  # numba: compiled on first use
         self._no_src = np.empty((0, 0), dtype=np.intp)
         self._no_src2 = np.empty((2, 0), dtype=np.intp)
         self.step = 0
@@ -1066,6 +1069,14 @@ def _play(rd, tie_break: str, rng, tol: float, hybrid: bool):
     return order, ties
 
 
+def _kernels():
+    """The compiled float64 work (`_exchange_kernel`), compiled on first use (numba: a few
+    seconds once after installation, then loaded from numba's cache; `kernels.py`)."""
+    from blocs.bargaining import kernels
+
+    return kernels.exchange_kernels()
+
+
 def _sum_order(has: np.ndarray, order) -> list[np.ndarray]:
     P = has.shape[1]
     if order is None:
@@ -1089,8 +1100,14 @@ def run_tables(x, salience, power, has=None, rounds: int = 10, *, tie_break: str
     Returns a dict: ``start`` (R + 1, A, P) the positions at the start of each round and
     after the last; ``voting`` (R + 1, A, P) the voting positions of each round (0: input);
     ``nbs_start`` and ``outcome`` (R + 1, P), their NBS; ``rows``: per round the realised
-    exchanges as tuples (aI, sI, aJ, sJ, gain, xI, yI, xJ, yJ); ``candidates``; ``ties``.
-    All floats (Decimals converted at the end).
+    exchanges as tuples (aI, sI, aJ, sJ, gain, xI, yI, xJ, yJ); ``candidates``; ``ties``;
+    ``converged``: the first round that realised no exchange, or -1.  Such a round leaves
+    every position where it started, so every later round would be the same round again:
+    the run stops after it (R = converged < rounds; the arrays hold the rounds run).  Under
+    REX (p > 0) the rates are drawn anew each round, so a round without a realised exchange
+    may be followed by one with: the run stops only after a round without any candidate
+    exchange.  All floats (Decimals converted at the end).  Reports one progress step per
+    round (`blocs.progress`).
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break '{tie_break}' (allowed: {', '.join(TIE_BREAKS)})")
@@ -1128,38 +1145,37 @@ def run_tables(x, salience, power, has=None, rounds: int = 10, *, tie_break: str
         t = _Tables(num, X, S_, C_, has, sums)
         starts, votes, nbs_s, outs = [X.copy()], [X.copy()], [t.nbs.copy()], [t.nbs.copy()]
         rows_all, cands, ties = [], [], 0
-        for _ in range(rounds):
-            if arithmetic == "decimal":
-                rd = _Round(t)
-            elif arithmetic == "float":
-                rd = _FastRound(t, rex=rex)
-            else:
-                tf = _Tables(fnum, np.asarray(t.x, dtype=float), Sf, Cf, has, sums)
-                rd = _FastRound(tf, _Shadow(t))
-            order_, nt = _play(rd, tie_break, rng, tol, arithmetic == "hybrid")
-            ties += nt
-            cands.append(rd.count)
-            if arithmetic == "hybrid":
-                rows = [(int(rd.aI[k]), int(rd.sI[k]), int(rd.aJ[k]), int(rd.sJ[k]), *rd.dec[k])
-                        for k in order_]
-            else:
-                rows = [(int(rd.aI[k]), int(rd.sI[k]), int(rd.aJ[k]), int(rd.sJ[k]),
-                         rd.gain[k], rd.xsI[k], rd.yI[k], rd.xsJ[k], rd.yJ[k])
-                        for k in order_]
-            y = t.x.copy()
-            new = t.x.copy()
-            for aI, sI, aJ, sJ, _g, _xi, yi, _xj, yj in rows:
-                for a, s_, yy in ((aI, sI, yi), (aJ, sJ, yj)):
-                    y[a, s_] = yy
-                    s = t.s[a, s_]
-                    new[a, s_] = ((1 - s) * sw * yy + fw * yy
-                                  + (1 - (1 - s) * sw - fw) * t.x[a, s_])
-            votes.append(y)
-            outs.append(_Tables(num, y, S_, C_, has, sums).nbs)
-            t = _Tables(num, new, S_, C_, has, sums)
-            starts.append(new)
-            nbs_s.append(t.nbs.copy())
-            rows_all.append([r[:4] + tuple(float(v) for v in r[4:]) for r in rows])
+        converged = -1
+        if arithmetic != "decimal" and rounds:
+            _kernels()  # compiled once after installation, and said so
+        with progress.task("exchange model: rounds", total=rounds) as advance:
+            for r in range(1, rounds + 1):
+                rd, rows, nt = _one_round(t, arithmetic, rex, fnum, Sf, Cf, has, sums, tie_break,
+                                          rng, tol)
+                ties += nt
+                cands.append(rd.count)
+                y = t.x.copy()
+                new = t.x.copy()
+                for aI, sI, aJ, sJ, _g, _xi, yi, _xj, yj in rows:
+                    for a, s_, yy in ((aI, sI, yi), (aJ, sJ, yj)):
+                        y[a, s_] = yy
+                        s = t.s[a, s_]
+                        new[a, s_] = ((1 - s) * sw * yy + fw * yy
+                                      + (1 - (1 - s) * sw - fw) * t.x[a, s_])
+                votes.append(y)
+                outs.append(_Tables(num, y, S_, C_, has, sums).nbs)
+                t = _Tables(num, new, S_, C_, has, sums)
+                starts.append(new)
+                nbs_s.append(t.nbs.copy())
+                rows_all.append([r_[:4] + tuple(float(v) for v in r_[4:]) for r_ in rows])
+                advance()
+                # No exchange realised: the positions are those the round started from, and
+                # every later round would be this one again (the same candidates, no draws;
+                # under REX only when there was no candidate at all: the rates of the
+                # candidates are drawn anew each round, so a later round might realise one).
+                if (rd.count == 0) if rex is not None else not rows:
+                    converged = r
+                    break
 
     def f(a):
         return np.where(has, np.asarray(a, dtype=float), np.nan)
@@ -1167,7 +1183,28 @@ def run_tables(x, salience, power, has=None, rounds: int = 10, *, tie_break: str
     return {"start": np.array([f(a) for a in starts]),
             "voting": np.array([f(a) for a in votes]),
             "nbs_start": np.array(nbs_s, dtype=float), "outcome": np.array(outs, dtype=float),
-            "rows": rows_all, "candidates": cands, "ties": ties}
+            "rows": rows_all, "candidates": cands, "ties": ties, "converged": converged}
+
+
+def _one_round(t, arithmetic, rex, fnum, Sf, Cf, has, sums, tie_break, rng, tol):
+    """One round from the tables ``t``: (the round's candidates, the realised exchanges as
+    (aI, sI, aJ, sJ, gain, xI, yI, xJ, yJ) in the order realised, the ties met)."""
+    if arithmetic == "decimal":
+        rd = _Round(t)
+    elif arithmetic == "float":
+        rd = _FastRound(t, rex=rex)
+    else:
+        tf = _Tables(fnum, np.asarray(t.x, dtype=float), Sf, Cf, has, sums)
+        rd = _FastRound(tf, _Shadow(t))
+    order_, nt = _play(rd, tie_break, rng, tol, arithmetic == "hybrid")
+    if arithmetic == "hybrid":
+        rows = [(int(rd.aI[k]), int(rd.sI[k]), int(rd.aJ[k]), int(rd.sJ[k]), *rd.dec[k])
+                for k in order_]
+    else:
+        rows = [(int(rd.aI[k]), int(rd.sI[k]), int(rd.aJ[k]), int(rd.sJ[k]),
+                 rd.gain[k], rd.xsI[k], rd.yI[k], rd.xsJ[k], rd.yJ[k])
+                for k in order_]
+    return rd, rows, nt
 
 
 def run_exchange(
@@ -1194,7 +1231,8 @@ def run_exchange(
     Decide) or "decimal" (all in Decimal, slow).  ``p`` > 0: REX, Decide's randomised
     exchange rates (``--p``; docs/exchange.md section 4), drawn from ``seed``; needs
     ``arithmetic="float"``.  ``Exchange.gain`` stays the equal gain (the order of
-    realisation); the positions are the drawn ones.
+    realisation); the positions are the drawn ones.  The run stops early after a round that
+    realised no exchange (``ExchangeResult.converged``; `run_tables`).
     """
     problems = list(problems)
     if not problems:
@@ -1225,12 +1263,13 @@ def run_exchange(
                                 "with": ex.i, "in_return_on": ex.supply_i, "gain": ex.gain})
             events.append([evs])
         trajectories.append(Trajectory(model="exchange", positions=pos, outcome=outc,
-                                       events=events))
+                                       events=events,
+                                       converged=np.array([out["converged"]], dtype=np.intp)))
     return ExchangeResult(
         actors=names, issues=ids, scales=tuple(tuple(map(float, p.scale)) for p in problems),
         trajectories=trajectories, start=out["start"], nbs_start=out["nbs_start"],
         voting=out["voting"], outcome=out["outcome"], exchanges=exchanges,
-        candidates=out["candidates"], ties=out["ties"])
+        candidates=out["candidates"], ties=out["ties"], converged=out["converged"])
 
 
 def _setup(problems, actors):
@@ -1280,8 +1319,11 @@ def run_variants(problems: Sequence[Problem], positions=None, salience=None, cap
     that variant alone; with ``tie_break="random"`` variant v draws from its own generator,
     spawned from ``seed``.
 
-    Returns ``outcome`` (V, rounds + 1, P) on 0-100, ``voting`` (V, rounds + 1, A, P) and
-    ``exchanges`` (V, rounds): how many exchanges each round realised.
+    Returns ``outcome`` (V, rounds + 1, P) on 0-100, ``voting`` (V, rounds + 1, A, P),
+    ``exchanges`` (V, rounds): how many exchanges each round realised, and ``converged``
+    (V,): the round from which a variant realised no exchange, or -1 (`run_tables`; the
+    rounds after it, which were not run, repeat it: its outcome and voting positions, no
+    exchanges).
     """
     problems, _, x, s, c, has, order = _setup(problems, actors)
     arrays = [np.asarray(a, dtype=float) if a is not None else None
@@ -1301,16 +1343,23 @@ def run_variants(problems: Sequence[Problem], positions=None, salience=None, cap
         root = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         rngs = list(root.spawn(V))
     scales = [p.scale for p in problems]
-    outs, votes, counts = [], [], []
+    outs, votes, counts, conv = [], [], [], []
+
+    def padded(a: np.ndarray) -> np.ndarray:  # a converged run: its last round repeats
+        return np.concatenate([a, np.repeat(a[-1:], rounds + 1 - len(a), axis=0)])
+
     for v in range(V):
         hv = has & np.isfinite(full[0][v])
         out = run_tables(full[0][v], full[1][v], full[2][v], hv, rounds, tie_break=tie_break,
                          rng=rngs[v], arithmetic=arithmetic, order=order, scales=scales)
-        outs.append(out["outcome"])
-        votes.append(out["voting"])
-        counts.append([len(r) for r in out["rows"]])
+        outs.append(padded(out["outcome"]))
+        votes.append(padded(out["voting"]))
+        done = [len(r) for r in out["rows"]]
+        counts.append(done + [0] * (rounds - len(done)))
+        conv.append(out["converged"])
     return {"outcome": np.array(outs), "voting": np.array(votes),
-            "exchanges": np.array(counts, dtype=int).reshape(V, rounds)}
+            "exchanges": np.array(counts, dtype=int).reshape(V, rounds),
+            "converged": np.array(conv, dtype=np.intp)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1369,7 +1418,9 @@ class ExchangeModel:
         """One entry per problem in the forecast JSON contract (``id``, ``actors``,
         ``rounds`` [{positions, outcome, events}], ``outcome``), on each issue's own scale:
         round 0 the input, round t the voting positions of round t and their NBS (the
-        capability x salience weighted mean), events the exchanges of round t on the issue.
+        capability x salience weighted mean), events the exchanges of round t on the issue;
+        ``converged``: the round that realised no exchange, where the run stopped (the rounds
+        end there), or None (`run_tables`).
         """
         res = run_exchange(problems, self.rounds, seed=self.seed, p=self.p,
                            **VARIANTS[self.variant])
@@ -1390,5 +1441,6 @@ class ExchangeModel:
                 rounds.append({"positions": [_plain(v) for v in pos[t]],
                                "outcome": _plain(out[t]), "events": evs})
             entries.append({"id": prob.id, "actors": list(prob.actors), "rounds": rounds,
-                            "outcome": rounds[-1]["outcome"]})
+                            "outcome": rounds[-1]["outcome"],
+                            "converged": res.converged if res.converged >= 0 else None})
         return entries

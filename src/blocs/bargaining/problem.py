@@ -65,12 +65,23 @@ class Trajectory:
 
     ``positions``: (R + 1, V, n[, d]); ``outcome``: (R + 1, V[, d]); ``events``: per round, a
     list (per variant) of model-specific records (e.g. who moved and why), or empty.
+
+    ``converged`` (V,) int, or None (models that do not tell; one-shot models): per variant,
+    the first round r >= 1 in which the model changed nothing, so that every later round
+    would repeat it; -1 when the variant was still changing after the last round run.  A
+    model may stop there (the exchange model: R = r) or fill the later rounds with copies of
+    round r (EUM: the arrays keep the R + 1 rounds asked for).  "Changed nothing": EUM, a
+    round that left every position as it was; the exchange model, a round in which no
+    exchange was realised (under REX, p > 0: a round without any candidate exchange).  SMP:
+    the turn at which KTAB's stopping rule ended the run (that turn moved the actors less
+    than 2% of what the first turn moved; the later rounds repeat its state).
     """
 
     model: str
     positions: np.ndarray
     outcome: np.ndarray
     events: list[list[list[dict]]] = field(default_factory=list)
+    converged: np.ndarray | None = None
 
     @property
     def rounds(self) -> int:
@@ -88,6 +99,7 @@ class Trajectory:
             positions=self.positions[:, v : v + 1],
             outcome=self.outcome[:, v : v + 1],
             events=[[r[v]] for r in self.events] if self.events else [],
+            converged=None if self.converged is None else self.converged[v : v + 1],
         )
 
 
@@ -144,3 +156,159 @@ def dimensions_first(a: np.ndarray) -> np.ndarray:
 def one_round(model: str, x: np.ndarray, outcome: np.ndarray) -> Trajectory:
     """The trajectory of a one-shot model: the input positions and the forecast."""
     return Trajectory(model=model, positions=x[None], outcome=np.asarray(outcome)[None])
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs every model accepts (docs/bargaining.md): checked once, here, by every reader.
+
+#: The largest capability a model accepts.  Only the ratios of capabilities matter, and the
+#: models form at most sums over actors of products of a capability (sometimes two, or one
+#: raised to a small power: EUM's votes c s d^r, SMP's coalitions, the default's c^a),
+#: saliences (<= 1) and positions on the 0-100 model scale (<= 100): with c <= 1e15 such a sum
+#: stays below 1e15^2 x 1e4 x n^2, far from float64's 1.8e308 for any number of actors, where
+#: 1e308 overflowed (outcome "-").  1e15 still fits GDP in dollars (about 3e13) and keeps whole
+#: numbers exact (below 2^53).
+MAX_CAPABILITY = 1e15
+#: The largest position magnitude (and scale end).  Positions are mapped onto 0-100 for the
+#: models as (x - low) x 100 / (high - low): high - low overflows past about 9e307, and a scale
+#: of one point (every position equal) reaches the models unmapped; 1e15 keeps both far from
+#: overflow and whole-number positions exact.
+MAX_POSITION = 1e15
+#: The narrowest scale, relative to its magnitude: high - low >= MIN_RELATIVE_SPAN x
+#: max(|low|, |high|).  Mapping onto 0-100 subtracts ``low`` from positions of that magnitude,
+#: which keeps about 16 significant digits of max(|low|, |high|): on a narrower scale
+#: (1e15 to 1e15 + 1) the positions' differences, all the models see, are rounding noise.
+#: At the bound the mapped positions are exact to about 100 x 2.2e-16 / 1e-9 = 2e-5 points of
+#: the 0-100 scale, far below what any model or report resolves.
+MIN_RELATIVE_SPAN = 1e-9
+
+_BOUND = "1e15"
+WEIGHT_RULE = "at least one actor with capability > 0 and salience > 0"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why no model can take a problem, one line: ``field`` is "capability", "position",
+    "salience", "scale" (the positions' range) or "weight" (capability x salience of every
+    actor); ``actor`` the index of the actor whose value it is (None: the whole problem);
+    ``dimension`` the index of the dimension (None: all, or one-dimensional); ``message`` what
+    is wrong, then in parentheses what is allowed."""
+
+    field: str
+    message: str
+    actor: int | None = None
+    dimension: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def _show(x: float) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def capability_refusal(c: float) -> str | None:
+    """What is wrong with one capability (None: nothing), as ``what (allowed: ...)``."""
+    c = float(c)
+    allowed = (f"a number from 0 to {_BOUND}; only the ratios of capabilities matter, so "
+               "divide them all by the same number")
+    if not np.isfinite(c):
+        return f"{_show(c)} is not a finite number (allowed: {allowed})"
+    if c < 0:
+        return f"{_show(c)} is negative (allowed: {allowed})"
+    if c > MAX_CAPABILITY:
+        return f"{_show(c)} is too large (allowed: {allowed})"
+    return None
+
+
+def position_refusal(x: float) -> str | None:
+    """What is wrong with one position (None: nothing), as ``what (allowed: ...)``."""
+    x = float(x)
+    allowed = f"a number from -{_BOUND} to {_BOUND}"
+    if not np.isfinite(x):
+        return f"{_show(x)} is not a finite number (allowed: {allowed})"
+    if abs(x) > MAX_POSITION:
+        return f"{_show(x)} is too large in magnitude (allowed: {allowed})"
+    return None
+
+
+def scale_refusal(low: float, high: float) -> str | None:
+    """What is wrong with an issue's scale (low, high) (None: nothing): ends beyond
+    `MAX_POSITION` or a range too narrow for its magnitude (`MIN_RELATIVE_SPAN`).  A scale of
+    one point (low == high: every position equal) is fine: there is nothing to map."""
+    low, high = float(low), float(high)
+    for end in (low, high):
+        bad = position_refusal(end)
+        if bad is not None:
+            return f"the scale end {bad}"
+    if high < low:
+        return (f"the scale runs from {_show(low)} down to {_show(high)} "
+                "(allowed: low <= high)")
+    size = max(abs(low), abs(high))
+    if high > low and high - low < MIN_RELATIVE_SPAN * size:
+        return (f"the issue's scale, {_show(low)} to {_show(high)}, is too narrow for the size "
+                "of its numbers: the differences between positions would be lost when mapped "
+                "onto the models' 0-100 scale (allowed: high - low at least "
+                f"{MIN_RELATIVE_SPAN:g} x the largest magnitude, here "
+                f"{MIN_RELATIVE_SPAN * size:g}; subtract a common offset from every position)")
+    return None
+
+
+def check_problem(problem: Problem) -> list[Refusal]:
+    """Every reason no model can take ``problem`` (empty: every model can), one line each.
+
+    The rule every reader applies before any model runs (docs/bargaining.md, "Inputs every
+    model accepts"): capabilities finite, 0 to `MAX_CAPABILITY`; saliences 0 to 1; positions
+    and scale ends finite, at most `MAX_POSITION` in magnitude, the scale not narrower than
+    `MIN_RELATIVE_SPAN` of its magnitude; and at least one actor with capability x salience
+    > 0 (on each dimension of a multi-dimensional issue).  Values a reader already refused are
+    not reported twice as long as it refuses them first.
+
+    >>> p = Problem("x", ("a", "b"), np.array([4.0, 7.0]), np.zeros(2), np.ones(2), (4.0, 7.0))
+    >>> [r.field for r in check_problem(p)]
+    ['weight']
+    """
+    out: list[Refusal] = []
+    c = np.asarray(problem.capability, dtype=float).reshape(-1)
+    n = len(c)
+    if n == 0:
+        return [Refusal("weight", f"the issue has no actors, so no model can weigh them "
+                                  f"(allowed: {WEIGHT_RULE})")]
+    multi = problem.multidim
+    # (n, d) positions and saliences (one salience column when it is the same on every
+    # dimension); the weight checked per column.
+    x = np.asarray(problem.positions, dtype=float).reshape(n, -1)
+    s = np.asarray(problem.salience, dtype=float).reshape(n, -1)
+    for i, ci in enumerate(c):
+        bad = capability_refusal(ci)
+        if bad is not None:
+            out.append(Refusal("capability", bad, actor=i))
+    for (i, k), v in np.ndenumerate(s):
+        if not (np.isfinite(v) and 0.0 <= v <= 1.0):
+            out.append(Refusal("salience", (
+                f"{_show(v)} is not a number from 0 to 1 (allowed: a salience from 0 to 1, or "
+                "0 to 100 where the format says so)"), actor=i, dimension=k if multi else None))
+    far = len(out)
+    for (i, k), v in np.ndenumerate(x):
+        bad = position_refusal(v)
+        if bad is not None:
+            out.append(Refusal("position", bad, actor=i, dimension=k if multi else None))
+    bad = scale_refusal(*problem.scale) if len(out) == far else None
+    if bad is not None:
+        out.append(Refusal("scale", bad))
+    if out:
+        return out
+    with np.errstate(under="ignore"):
+        weight = s * c[:, None]  # (n, d), or (n, 1) for one salience on every dimension
+    per_dimension = multi and weight.shape[1] > 1
+    dims = problem.dimensions
+    for k in range(weight.shape[1]):
+        if not (weight[:, k] > 0).any():
+            where = ""
+            if per_dimension:
+                where = f"on dimension {dims[k] if k < len(dims) else k + 1}, "
+            out.append(Refusal("weight", (
+                f"{where}every actor has capability x salience 0, so no model can weigh them "
+                f"(allowed: {WEIGHT_RULE})"), dimension=k if per_dimension else None))
+    return out

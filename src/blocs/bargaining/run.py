@@ -55,7 +55,9 @@ def run_problem(problem, model) -> dict[str, Any]:
 
     ``rounds[0]`` is the input; every round's positions follow ``actors`` (lists per actor
     when the issue has several dimensions) and its outcome is the model's prediction after it;
-    all on the issue's own scale, NaN as None.  Raises ValueError when the model returns arrays
+    all on the issue's own scale, NaN as None.  ``converged``: the round in which the model
+    stopped changing anything (the rounds after it, which would repeat it, are left out), or
+    None.  Raises ValueError when the model returns arrays
     of the wrong shape.
     """
     x, s, c = problem.batch(1)
@@ -88,8 +90,9 @@ def run_problem(problem, model) -> dict[str, Any]:
 
     n_rounds = pos.shape[0]
     events = list(traj.events or [])
+    converged = _converged(traj)
     rounds = []
-    for r in range(n_rounds):
+    for r in range(n_rounds if converged is None else min(converged + 1, n_rounds)):
         entry: dict[str, Any] = {"positions": clean(back[r]), "outcome": clean(outcome[r])}
         if events:
             k = r if len(events) == n_rounds else r - (n_rounds - len(events))
@@ -97,7 +100,17 @@ def run_problem(problem, model) -> dict[str, Any]:
             entry["events"] = [_event_on_scale(e, problem) for e in raw]
         rounds.append(entry)
     return {"id": problem.id, "actors": list(problem.actors), "rounds": rounds,
-            "outcome": rounds[-1]["outcome"]}
+            "outcome": rounds[-1]["outcome"], "converged": converged}
+
+
+def _converged(traj: Any) -> int | None:
+    """The round from which a one-variant run stopped changing (`Trajectory.converged`), or
+    None: the rounds after it repeat it, so they are not reported."""
+    conv = getattr(traj, "converged", None)
+    if conv is None:
+        return None
+    first = int(np.asarray(conv).reshape(-1)[0])
+    return first if first >= 0 else None
 
 
 # Event fields that are positions, reported on the issue's scale like the rounds' positions;
@@ -136,6 +149,11 @@ def clean(value: Any) -> Any:
     return str(value)
 
 
+#: Version of the forecast JSON contract (docs/forecast.md); raised when a field changes
+#: meaning or goes away, not when one is added.
+FORECAST_SCHEMA = 2
+
+
 def forecast_file(
     path: str | Path,
     model: str | None = None,
@@ -147,19 +165,35 @@ def forecast_file(
     seed: int | None = None,
 ) -> dict[str, Any]:
     """Forecast the issues of a file (a case, or a BDM, Decide, KTAB or DEU file); the JSON
-    contract of ``blocs forecast --json``: ``{"model", "issues": [{"id", "actors", "rounds":
-    [{"positions", "outcome"}], "outcome"}]}``.
+    contract of ``blocs forecast --json`` (docs/forecast.md): how it was made (``schema``,
+    ``blocs_version``, ``model``, ``variant``, ``rounds``, ``seed``, ``input``) and
+    ``issues``: ``[{"id", "actors", "rounds": [{"positions", "outcome"}], "outcome"}]``.
 
-    Raises `blocs.CaseError` (file problems) or ValueError (unknown model, option or issue).
+    A model that draws at random and is given no seed gets a fresh one, reported as
+    ``seed``, so that any run can be repeated.  Raises `blocs.CaseError` (file problems) or
+    ValueError (unknown model, option or issue).
 
     >>> doc = forecast_file("serbia-2024", "compromise")
-    >>> [i["id"] for i in doc["issues"]]
-    ['alignment', 'sanctions', 'kosovo']
+    >>> [i["id"] for i in doc["issues"]], doc["seed"]
+    (['alignment', 'sanctions', 'kosovo'], None)
     """
     from blocs.bargaining.formats import read_problems
     from blocs.bargaining.registry import get_model
 
     name = model if model is not None else default_model()
+    options = model_options(name, rounds=rounds, variant=variant, seed=seed)
+    engine = get_model(name, **options)
+    problems = read_problems(path, format)
+    results = run_problems(problems, engine, select_issues(problems, issues, str(path)))
+    return {**provenance(name, engine, options, path, format), "issues": results}
+
+
+def model_options(name: str, *, rounds: int | None = None, variant: str | None = None,
+                  seed: int | None = None) -> dict[str, Any]:
+    """The options to build model ``name`` with: those given, plus a fresh seed when the
+    model (with this variant) draws at random and none was given."""
+    from blocs.bargaining.catalogue import SPECS
+
     options: dict[str, Any] = {}
     if rounds is not None:
         options["rounds"] = rounds
@@ -167,10 +201,43 @@ def forecast_file(
         options["variant"] = variant
     if seed is not None:
         options["seed"] = seed
-    engine = get_model(name, **options)
-    problems = read_problems(path, format)
-    results = run_problems(problems, engine, select_issues(problems, issues, str(path)))
-    return {"model": str(getattr(engine, "name", name)), "issues": results}
+    spec = SPECS.get(name)
+    if seed is None and spec is not None and spec.draws_at_random(variant):
+        import secrets
+
+        options["seed"] = secrets.randbelow(2**32)
+    return options
+
+
+def provenance(name: str, engine: Any, options: dict[str, Any], path: str | Path,
+               format: str | None = None) -> dict[str, Any]:
+    """How a forecast was made: enough to repeat it exactly."""
+    from blocs import __version__
+    from blocs.bargaining.catalogue import SPECS
+
+    spec = SPECS.get(name)
+    variant = options.get("variant", spec.default_variant if spec else None)
+    rounds = options.get("rounds", spec.rounds if spec else None)
+    return {"schema": FORECAST_SCHEMA, "blocs_version": __version__,
+            "model": str(getattr(engine, "name", name)), "variant": variant, "rounds": rounds,
+            "seed": options.get("seed"), "input": input_identity(path, format)}
+
+
+def input_identity(path: str | Path, format: str | None = None) -> dict[str, Any]:
+    """The input file as named, its format and the SHA-256 of its bytes (of the shipped
+    text for a built-in case)."""
+    import hashlib
+
+    from blocs.bargaining.formats import detect_format
+    from blocs.scenario.load import builtin_case_text, is_builtin_name
+
+    if is_builtin_name(path):
+        data = builtin_case_text(str(path)).encode("utf-8")
+    else:
+        with open(path, "rb") as fh:  # read_problems has already checked that it is a file
+            data = fh.read()
+    return {"file": str(path), "format": format or detect_format(path),
+            "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def run_problems(problems: list[Problem], model, wanted: list[Problem] | None = None

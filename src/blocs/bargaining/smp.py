@@ -33,10 +33,13 @@ hand from KTAB's documented algorithm: no maintained Python library implements i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
+from blocs import progress
 from blocs.bargaining.problem import Trajectory
 
 SCALE = 100.0  # the model takes positions on 0-100 and works on [0, 1]
@@ -51,6 +54,9 @@ S2P2_EPS = 1e-6  # S2P2's tilt of a bargain towards the proposer's side
 BARGAIN_DIGITS = 1e4  # bargain positions are rounded to 1e-4 on [0, 1]
 SAME_POSITION = 1e-3  # positions closer than this (on [0, 1]) count as one in win probabilities
 _BLOCK_CELLS = 1 << 16  # elements per vectorised block (a block's temporaries stay ~512 kB each)
+# A run reports its progress (`blocs.progress`) from this many variants x actors^3 x max_turns
+# (a turn costs O(n^3): 100 actors over up to 100 turns, several seconds)
+_REPORT_FROM = 1 << 26
 
 
 @dataclass
@@ -468,22 +474,29 @@ class History:
     outcome: list  # T + 1 arrays (d,): PCE-expected position
     risk: list  # T + 1 arrays (n,)
     turns: list  # T _Turn records (turn t produced state t + 1)
+    stopped: int = -1  # the turn T at which the stopping rule ended the run; -1: max_turns
 
 
 def run_one(x0: np.ndarray, s: np.ndarray, cap: np.ndarray, *,
-            rng: np.random.Generator | None = None, max_turns: int = MAX_TURNS) -> History:
-    """One variant (positions (n, d) on [0, 1]) run until KTAB's stopping rule."""
+            rng: np.random.Generator | None = None, max_turns: int = MAX_TURNS,
+            advance: Callable[[], None] | None = None) -> History:
+    """One variant (positions (n, d) on [0, 1]) run until KTAB's stopping rule (at most
+    ``max_turns`` turns); ``advance()``, when given, is called after each turn."""
     states = [np.array(x0, dtype=float)]
     turns: list[_Turn] = []
     d01 = 0.0
+    stopped = -1
     while len(turns) < max_turns:
         t = turn(states[-1], s, cap, rng)
         turns.append(t)
         states.append(t.positions)
+        if advance is not None:
+            advance()
         k = len(turns)
         if k == 1:
             d01 = state_distance(states[0], states[1]) + STOP_FLOOR
         if k >= MIN_TURNS_BEFORE_STOP and state_distance(states[-1], states[-2]) / d01 < STOP_RATIO:
+            stopped = k
             break
     last = states[-1]
     risk = state_risk(last, s, cap)
@@ -494,6 +507,7 @@ def run_one(x0: np.ndarray, s: np.ndarray, cap: np.ndarray, *,
         outcome=[t.outcome for t in turns] + [prep @ last[reps]],
         risk=[t.risk for t in turns] + [risk],
         turns=turns,
+        stopped=stopped,
     )
 
 
@@ -527,7 +541,11 @@ class SpatialModel:
       target) and ``bargains`` (per actor, the (initiator, receiver) of the bargain it took,
       or None for the status quo).
 
-    ``last_turns`` (V,) holds the turn counts of the last run.
+    ``converged`` (V,): the turn T at which KTAB's stopping rule ended each variant, or -1
+    when ``max_turns`` ended it first.  ``last_turns`` (V,) holds the turn counts of the last
+    run (kept for the benchmark script; the trajectory says the same: ``converged``, or
+    ``max_turns`` where it is -1).  Long runs report their progress in turns
+    (`blocs.progress`).
 
     ``stochastic=True`` draws each actor's bargain from its PCE distribution instead of taking
     the most probable one (KTAB's Stochastic transitions); the draws come from
@@ -587,8 +605,19 @@ class SpatialModel:
         if self.stochastic:
             rngs = [np.random.default_rng(ss)
                     for ss in np.random.SeedSequence(self.seed).spawn(nv)]
-        runs = [run_one(x[v] / SCALE, np.ascontiguousarray(s[v]), c[v], rng=rngs[v],
-                        max_turns=self.max_turns) for v in range(nv)]
+        # Progress in turns, at most max_turns per variant (a variant that stops earlier
+        # skips the rest of its share); reported when the run can be long: O(n^3) per turn.
+        n = x.shape[1]
+        report = nv * n ** 3 * self.max_turns >= _REPORT_FROM
+        runs = []
+        with progress.task("spatial model of politics: turns", total=nv * self.max_turns) \
+                if report else nullcontext(None) as advance:
+            for v in range(nv):
+                h = run_one(x[v] / SCALE, np.ascontiguousarray(s[v]), c[v], rng=rngs[v],
+                            max_turns=self.max_turns, advance=advance)
+                if advance is not None:
+                    advance(self.max_turns - len(h.turns))
+                runs.append(h)
         turns = np.array([len(h.turns) for h in runs], dtype=int)
         self.last_turns = turns
         rounds = int(turns.max()) if nv else 0
@@ -620,4 +649,6 @@ class SpatialModel:
         if not multidim:
             pos = pos[..., 0]
             out = out[..., 0]
-        return Trajectory(model=self.name, positions=pos, outcome=out, events=events)
+        converged = np.array([h.stopped for h in runs], dtype=np.intp)
+        return Trajectory(model=self.name, positions=pos, outcome=out, events=events,
+                          converged=converged)

@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import json as jsonlib
 import math
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from blocs.commands.output import console, progress_bar, table, write
 from blocs.commands.output import fail as _fail
-
-_out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140)
-
-
 
 
 def _models(spec: str):
@@ -60,13 +54,19 @@ def _num(x: float) -> str:
 
 def backtest(
     file: Annotated[Path, typer.Argument(
-        help="A DEU tab-separated file of issues with outcomes (e.g. deu-dev.tsv).")],
+        help="A DEU tab-separated file of issues with outcomes (e.g. deu-dev.tsv).",
+        metavar="FILE", show_default=False)],
     model: Annotated[str, typer.Option(
+        metavar="MODEL",
         help="'all' (the default forecaster, every baseline and every model), or names separated "
              "by commas, e.g. default,compromise,nash.")] = "all",
-    folds: Annotated[int, typer.Option(
-        help="Folds of the cross-validation by proposal, for models that fit.")] = 5,
-    seed: Annotated[int, typer.Option(help="Seed of the folds.")] = 0,
+    folds: Annotated[int | None, typer.Option(
+        metavar="K", help="Folds of the cross-validation by proposal (2 to the number of "
+                          "proposals; default 5), only for models that are fitted to data.",
+        show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(
+        metavar="N", help="Seed that deals the proposals into folds (default 0), only for "
+                          "models that are fitted to data.", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object: default, models, predictions.")] = False,
 ) -> None:
@@ -83,40 +83,51 @@ def backtest(
 
       blocs backtest deu-dev.tsv --model default,compromise --json
     """
-    from blocs.analysis.backtest import backtest as run_backtest
-    from blocs.bargaining.default import DefaultForecaster
     from blocs.bargaining.formats.deu import read_deu
     from blocs.bargaining.formats.errors import FormatError
 
-    if folds < 2:
-        raise _fail(f"--folds: {folds} (allowed: 2 or more)")
-    models = _models(model)
     try:
-        problems = read_deu(file)
+        problems = read_deu(file)  # first: a bad file fails before the models load
     except FormatError as exc:
         raise _fail([str(p) for p in exc.problems]) from None
+    models = _models(model)
+    fitted = [m.name for m in models if hasattr(m, "fit")]
+    for flag, value in (("--folds", folds), ("--seed", seed)):
+        if value is not None and not fitted:
+            raise _fail(f"{flag}: no model of this backtest is fitted to data, so there are no "
+                        "folds to deal (allowed: only with a model that is fitted; the "
+                        "built-in models forecast every issue directly)")
+    if folds is not None and folds < 2:
+        raise _fail(f"--folds: {folds} (allowed: 2 or more)")
+    from blocs.analysis.backtest import backtest as run_backtest
+    from blocs.bargaining.default import DefaultForecaster
+
     try:
-        result = run_backtest(problems, models, folds=folds, seed=seed)
+        with progress_bar():
+            result = run_backtest(problems, models, folds=5 if folds is None else folds,
+                                  seed=0 if seed is None else seed)
     except ValueError as exc:
         raise _fail(f"{file}: {exc}") from None
 
     if as_json:
         data = result.to_dict(default=DefaultForecaster.name)
-        sys.stdout.write(jsonlib.dumps(data, allow_nan=False) + "\n")
+        write(jsonlib.dumps(data, allow_nan=False, ensure_ascii=False) + "\n")
         return
 
     groups = result.predictions["group"].nunique()
-    table = Table(title=f"Backtest on {file.name}: {result.issues} scored issues "
-                        f"(outcome in 0-100, >= 3 actors), {groups} proposals")
-    for col in ("model", "n", "MAE", "median AE", "within 5", "within 10", "coverage80",
-                "evaluation"):
-        table.add_column(col, justify="left" if col in ("model", "evaluation") else "right")
+    left_out = (f"; {result.refused} left out: no actor with capability x salience > 0"
+                if result.refused else "")
+    t = table(f"Backtest on {file.name}: {result.issues} scored issues (outcome in 0-100, "
+              f">= 3 actors), {groups} proposals{left_out}", "model", ("n", "right"),
+              ("MAE", "right"), ("median AE", "right"), ("within 5", "right"),
+              ("within 10", "right"), ("coverage80", "right"), "evaluation")
     for r in result.summary.itertuples(index=False):
-        table.add_row(r.model, str(r.n), _num(r.mae), _num(r.median_ae), _pct(r.within5),
-                      _pct(r.within10), _pct(r.coverage80), r.evaluation)
-    _out.print(table)
+        t.add_row(r.model, str(r.n), _num(r.mae), _num(r.median_ae), _pct(r.within5),
+                  _pct(r.within10), _pct(r.coverage80), r.evaluation)
+    out = console()
+    out.print(t)
     for r in result.summary.itertuples(index=False):
         if r.note:
-            _out.print(f"{r.model}: {r.note}.", markup=False)
-    _out.print("MAE and median AE in points of the 0-100 scale; 'direct': forecast on every "
-               "issue without fitting; 'cv': cross-validated by proposal.", markup=False)
+            out.print(f"{r.model}: {r.note}.")
+    out.print("MAE and median AE in points of the 0-100 scale; 'direct': forecast on every "
+              "issue without fitting; 'cv': cross-validated by proposal.")

@@ -1,6 +1,9 @@
-"""``blocs show``: a case printed with every figure next to its source."""
+"""``blocs show``: a case printed with every figure next to its source, numbers written for
+people (thousands separators, millions and billions, shares as percentages), or as JSON."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -15,83 +18,112 @@ def _src(item) -> str:
     return ids
 
 
-def _num(x: float | None) -> str:
+def human(x: float | None, unit: str | None = None) -> str:
+    """``x`` for a reader: shares as percentages, large amounts in millions or billions,
+    thousands separated, at most four significant digits; ``unit`` after it.
+
+    >>> human(0.374, "share"), human(11960, "troops"), human(7.3e7, "USD"), human(8.38e9, "USD")
+    ('37.4%', '11,960 troops', '73 million USD', '8.38 billion USD')
+    >>> human(42.5, "percent"), human(1, "flag"), human(0.5), human(None)
+    ('42.5%', 'yes', '0.5', '')
+    """
     if x is None:
         return ""
-    return f"{x:,.4g}" if abs(x) < 1e6 else f"{x:,.4e}"
+    if unit == "share":
+        return f"{100 * x:.3g}%"
+    if unit == "percent":
+        return f"{x:.3g}%"
+    if unit == "flag":
+        return "yes" if x else "no"
+    big = abs(x)
+    if big >= 1e9:
+        text = f"{x / 1e9:,.3g} billion"
+    elif big >= 1e6:
+        text = f"{x / 1e6:,.3g} million"
+    elif float(x).is_integer():
+        text = f"{x:,.0f}"
+    else:
+        text = f"{x:,.4g}"
+    return f"{text} {unit}" if unit else text
+
+
+def _table(title: str, *columns: str) -> Table:
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    return t
 
 
 def print_case(scenario: Scenario, console: Console) -> None:
     """Print actors, organisations, blocs, presences, ties, issues and sources."""
     case = scenario.case
-    console.print(f"[bold]{case.name}[/bold]  ({scenario.case_id}: focus {case.focus}, "
-                  f"{case.year})")
+    console.print(f"{case.name}  ({scenario.case_id}: focus {case.focus}, {case.year})",
+                  style="bold")
     if case.description:
-        console.print(case.description.strip(), markup=False)
+        console.print(case.description.strip())
 
-    t = Table(title="Actors")
-    for col in ("id", "name", "kind", "country / of", "blocs"):
-        t.add_column(col)
+    t = _table("Actors", "id", "name", "kind", "country / of", "blocs")
     for aid, a in case.actors.items():
         where = a.of or scenario.country_of(aid) or scenario.organization_of(aid) or ""
         t.add_row(aid, a.name, a.kind, where, ", ".join(scenario.blocs_of(aid)))
     console.print(t)
 
-    t = Table(title=f"Organisations (members in {case.year})")
-    for col in ("id", "name", "members", "source"):
-        t.add_column(col, overflow="fold")
+    t = _table(f"Organisations (members in {case.year})", "id", "name", "members", "source")
     for oid, org in case.organizations.items():
         members = scenario.members(oid)
         t.add_row(oid, org.name, f"{len(members)}: {', '.join(sorted(members))}", _src(org))
     console.print(t)
 
-    t = Table(title="Blocs")
-    for col in ("bloc", "label", "members", "countries held", "source"):
-        t.add_column(col, overflow="fold")
+    t = _table("Blocs", "bloc", "label", "members", "countries held", "source")
     for bid, bloc in case.blocs.items():
         t.add_row(bid, bloc.label or bloc.name or "", ", ".join(bloc.members),
                   str(len(scenario.bloc_territory(bid))), _src(bloc))
     console.print(t)
 
     if case.geography.presence:
-        t = Table(title="Presence (forces stationed)")
-        for col in ("actor", "country", "what", "size", "year", "source"):
-            t.add_column(col, overflow="fold")
+        t = _table("Presence (forces stationed)", "actor", "country", "what", "size", "year",
+                   "source")
         for p in case.geography.presence:
-            t.add_row(p.actor, p.country, p.what,
-                      f"{_num(p.size)} {p.unit}" if p.size is not None else "",
-                      str(p.year), _src(p))
+            t.add_row(p.actor, p.country, p.what, human(p.size, p.unit), str(p.year), _src(p))
         console.print(t)
     if case.geography.border_lengths is not None:
         bl = case.geography.border_lengths
         console.print(f"Border lengths of {scenario.focus_country} (km, {_src(bl)}): "
-                      + ", ".join(f"{k} {v:g}" for k, v in bl.km.items()), markup=False)
+                      + ", ".join(f"{k} {v:,.1f}" for k, v in bl.km.items()))
 
-    t = Table(title="Ties")
-    for col in ("from", "to", "measure", "value", "year", "source"):
-        t.add_column(col, overflow="fold")
+    t = _table("Ties", "from", "to", "measure", "value", "year", "source")
     for tie in case.ties:
         unit = tie.unit or scenario.measures[tie.measure].unit
-        value = f"{_num(tie.value)} {unit}"
+        value = human(tie.value, unit)
         if tie.total is not None:
-            value += f" of {_num(tie.total)}"
+            value += f" of {human(tie.total, unit)}"
+            if tie.total:
+                value += f" ({100 * tie.value / tie.total:.3g}%)"
         t.add_row(tie.from_, tie.to, tie.measure, value, str(tie.year), _src(tie))
     console.print(t)
 
     for iid, issue in case.issues.items():
-        t = Table(title=f"Issue {iid}: {issue.question}")
-        for col in ("stakeholder", "position", "salience", "capability", "source"):
-            t.add_column(col, overflow="fold")
+        t = _table(f"Issue {iid}: {issue.question}", "stakeholder", "position", "salience",
+                   "capability", "source")
         for aid, st in issue.stakeholders.items():
-            t.add_row(aid, _num(st.position), _num(st.salience), _num(st.capability), _src(st))
+            t.add_row(aid, human(st.position), human(st.salience), human(st.capability),
+                      _src(st))
         console.print(t)
         if issue.low or issue.high:
-            console.print(f"  0 = {issue.low or '?'};  100 = {issue.high or '?'}", markup=False)
+            console.print(f"  0 = {issue.low or '?'};  100 = {issue.high or '?'}")
 
-    t = Table(title="Sources")
-    for col in ("id", "title", "by", "date", "url"):
-        t.add_column(col, overflow="fold")
+    t = _table("Sources", "id", "title", "by", "date", "url")
     for sid, s in case.sources.items():
         t.add_row(sid, s.title, s.author or s.publisher or "", s.date or str(s.year or ""),
                   s.url or "")
     console.print(t)
+
+
+def case_json(scenario: Scenario) -> dict[str, Any]:
+    """The case as plain JSON data (``blocs show --json``): the validated case file, keys as
+    written in it, plus the case id and where it was read from."""
+    from blocs import __version__
+
+    data = scenario.case.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {"schema": 1, "blocs_version": __version__, "case": scenario.case_id,
+            "file": scenario.label, **data}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from blocs.bargaining.problem import capability_refusal
 from blocs.geography.borders import country_names, load_borders
 from blocs.scenario.measures import FLAG_UNIT, SHARE_UNITS, is_amount, resolve_measures
 from blocs.scenario.schema import Case, Sourced
@@ -256,6 +257,10 @@ def _check(case: Case) -> Iterator[Problem]:
             if aid not in actors:
                 yield path, f"'{aid}' is not an actor (allowed: {_ids(actors)})"
             yield from _check_sourced(st, path, sources)
+            # The bound every model accepts (docs/bargaining.md); the schema checks >= 0.
+            too_large = capability_refusal(st.capability)
+            if too_large is not None:
+                yield (*path, "capability"), too_large
         weight = sum(st.salience * st.capability for st in issue.stakeholders.values())
         if weight <= 0:
             yield ("issues", iid, "stakeholders"), (

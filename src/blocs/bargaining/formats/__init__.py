@@ -21,14 +21,17 @@ the readers; the readers themselves are imported lazily, so importing this packa
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from blocs.bargaining.formats.errors import FormatError, problem
 from blocs.scenario.load import Problem as LineProblem
+from blocs.textfile import NotReadable, read_limited
 
 if TYPE_CHECKING:  # pragma: no cover
     from blocs.bargaining.problem import Problem
@@ -111,6 +114,8 @@ def read_problems(path: str | Path, format: str | None = None) -> list[Problem]:
     if format == "deu":
         # The same whole-file checks (missing, folder, empty, binary) as the readers here.
         read_text(path, "a DEU tab-separated file")
+        # An issue no model can weigh is refused, as in every format (backtests keep it).
+        return read(path, refuse=True)
     return read(path)
 
 
@@ -124,13 +129,16 @@ _DECIDE_TAG = re.compile(r"""^\s*['"]?(#[APMDO0/]['"]?\s*([\t;,]|$)|#/)""")
 def detect_format(path: str | Path) -> str:
     """The format of ``path`` (a name of `FORMATS`) from its name and first lines.
 
+    A bare built-in case name (``"serbia-2024"``) is always the built-in case, format
+    ``blocs``, even when a file of that name exists here; write such a file as a path
+    (``./serbia-2024``) to have it read (`blocs.scenario.load.is_builtin_name`).
+
     Raises `FormatError` for a missing, empty or binary file, or one no reader recognises.
     """
-    from blocs.scenario.load import builtin_cases
+    from blocs.scenario.load import is_builtin_name
 
-    name = str(path)
     p = Path(path)
-    if not p.exists() and isinstance(path, str) and name in builtin_cases():
+    if is_builtin_name(path):
         return "blocs"
     if p.suffix.lower() in (".yaml", ".yml"):
         return "blocs"
@@ -171,25 +179,25 @@ def _is_int(cell: str) -> bool:
 def read_text(path: str | Path, allowed: str) -> tuple[str, str]:
     """``(label, text)`` of a file; `FormatError` for a missing, unreadable, binary or empty one.
 
-    Text is UTF-8 (a BOM is dropped), else Latin-1 (old spreadsheet exports); ``allowed`` says
-    what the file should be, for the messages.
+    Only a regular file of at most `MAX_BYTES` bytes is read (`blocs.textfile.read_limited`: a
+    named pipe or a device such as ``/dev/zero`` is refused at once, a larger file without
+    being read).  Text is UTF-8 (a BOM is dropped), else Latin-1 (old spreadsheet exports);
+    ``allowed`` says what the file should be, for the messages.
     """
-    p = Path(path)
     label = str(path)
-    if not p.exists():
-        raise FormatError([problem(label, 1, "(file)", f"no such file (allowed: {allowed})")])
-    if p.is_dir():
-        raise FormatError([problem(label, 1, "(file)", f"is a folder (allowed: {allowed})")])
     try:
-        data = p.read_bytes()
-    except OSError as exc:
+        data = read_limited(path, MAX_BYTES)
+    except NotReadable as exc:
+        what = {
+            "missing": allowed,
+            "folder": allowed,
+            "special": f"a regular file, not a pipe, device or socket: {allowed}",
+            "too-large": f"up to {MAX_BYTES} bytes",
+            "unreadable": "a readable file",
+        }[exc.kind]
         raise FormatError([problem(label, 1, "(file)", (
-            f"cannot be read: {exc.strerror or exc} (allowed: a readable file)"
+            f"{exc.reason} (allowed: {what})"
         ))]) from None
-    if len(data) > MAX_BYTES:
-        raise FormatError([problem(label, 1, "(file)", (
-            f"{len(data)} bytes is too large (allowed: up to {MAX_BYTES} bytes)"
-        ))])
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line = len(_NEWLINE.split(data[:offset].decode("latin-1")))
@@ -215,6 +223,63 @@ def split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+@dataclass(frozen=True)
+class Record:
+    """One CSV record: ``cells`` as parsed, the file ``line`` where it starts and the ``last``
+    line where it ends (later than ``line`` when a quoted cell holds a line break)."""
+
+    line: int
+    last: int
+    cells: list[str]
+
+
+def csv_records(text: str, label: str, **fmtparams: Any) -> list[Record]:
+    """The records of ``text`` parsed by one `csv.reader` over the whole text (``fmtparams``:
+    its delimiter, quotechar, ...), so a quoted cell may hold line breaks (``"Actor<newline>
+    Name",0.1,4,0.5``), as Python's csv reads a file.  Any line ending is read (Unix, Windows,
+    old-Mac CR) and becomes ``\\n`` inside a quoted cell; blank lines are left out; line
+    numbers are those of `split_lines`.
+
+    A quote that is never closed would swallow the rest of the file into one cell: that record
+    is refused with `FormatError` at the line where the quote opens.
+    """
+    lines = split_lines(text)
+    reader = csv.reader((ln + "\n" for ln in lines), **fmtparams)
+    out: list[Record] = []
+    done = 0  # lines consumed by the records so far
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise FormatError([problem(label, done + 1, "(row)", (
+                f"cannot be read as CSV: {exc} (allowed: CSV cells; a quoted cell ends with "
+                "its quote)"
+            ))]) from None
+        start, done = done + 1, reader.line_num
+        if start == done and not lines[start - 1].strip():
+            continue
+        if done == len(lines) and _unclosed(lines[start - 1:], fmtparams):
+            raise FormatError([problem(label, start, "(row)", (
+                "a quote is never closed: the cell runs to the end of the file (allowed: a "
+                "quoted cell ends with its quote; a line break inside quotes continues it)"
+            ))])
+        out.append(Record(start, done, cells))
+    return out
+
+
+def _unclosed(lines: list[str], fmtparams: dict[str, Any]) -> bool:
+    """Whether the last record of a file (its ``lines``) ends inside a quoted cell: Python's
+    csv says so in strict mode ("unexpected end of data")."""
+    try:
+        for _ in csv.reader((ln + "\n" for ln in lines), **{**fmtparams, "strict": True}):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def number(cell: str) -> float | None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from blocs.bargaining.forecast import case_problems
-from blocs.bargaining.formats.errors import FormatError, problem
-from blocs.bargaining.problem import Problem
+from blocs.bargaining.formats.errors import FormatError, problem, refused
+from blocs.bargaining.problem import Problem, check_problem
 from blocs.scenario.load import CaseError, load_case
 
 
@@ -37,4 +36,21 @@ def read_case(path: str | Path) -> list[Problem]:
             "the case has no issues to forecast (allowed: an issues: mapping with at least one "
             "issue; see docs/case-format.md)"
         ))])
-    return case_problems(scenario)
+    from blocs.bargaining.forecast import case_problems  # pandas: only once the file is good
+
+    problems = case_problems(scenario)
+    # The case's validation (blocs.scenario.validate) already refuses, on the YAML's lines,
+    # what no model can take (docs/bargaining.md); this is the same rule as every format's,
+    # for what reached here without it (the line of the issue is not known here).
+    why = [line for p in problems
+           for line in refused(scenario.label, p, check_problem(p), 1,
+                               lambda r, p=p: _field(r, p))]
+    if why:
+        raise FormatError(why)
+    return problems
+
+
+def _field(refusal, prob: Problem) -> str:
+    """The dotted path of a refusal: the issue's stakeholders, or one stakeholder's value."""
+    who = "" if refusal.actor is None else f".{prob.actors[refusal.actor]}.{refusal.field}"
+    return f"issues.{prob.id}.stakeholders{who}"

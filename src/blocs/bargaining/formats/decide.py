@@ -7,9 +7,11 @@ the first identifier) and may be quoted with ``'`` or ``"``:
 * ``#P key name [comment]``: an issue;
 * ``#M issue position [meaning]``: a point of the issue's scale; the lowest and highest points
   give the scale (none: 0 to 100);
-* ``#D actor issue position salience power``: salience in [0, 1], power >= 0, position on the
-  issue's scale;
+* ``#D actor issue position salience power``: salience in [0, 1] (`SALIENCE_RULE`, as Decide's
+  own reader checks it), power >= 0, position on the issue's scale;
 * ``#/`` and ``#0`` rows are comments and an ``#O`` row is the title (older files).
+
+A quoted cell may hold a line break: the file is read by one csv reader, as Decide reads it.
 
 One problem per issue (``#P`` order) with the actors that have a ``#D`` row on it, in ``#A``
 order; positions stay on the issue's scale (``Problem.scale``), salience and power as given.  An
@@ -29,7 +31,6 @@ Example (tab-separated)::
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from blocs.bargaining.formats import (
+    csv_records,
     fmt_number,
     number,
     raise_problems,
@@ -44,8 +46,8 @@ from blocs.bargaining.formats import (
     show,
     split_lines,
 )
-from blocs.bargaining.formats.errors import FormatError, problem
-from blocs.bargaining.problem import Problem
+from blocs.bargaining.formats.errors import FormatError, problem, refused
+from blocs.bargaining.problem import Problem, check_problem
 
 ALLOWED_FILE = "a Decide file: rows #A actor, #P issue, #M issue point, #D data, #/ comments"
 ALLOWED_TAGS = "#A, #P, #M, #D, #/ or #0 (comment), #O (title)"
@@ -56,6 +58,9 @@ LAYOUT = {
     "#D": ("actor", "issue", "position", "salience", "power"),
 }
 REQUIRED = {"#A": 1, "#P": 1, "#M": 2, "#D": 5}  # cells needed after the identifier
+SALIENCE_RANGE = (0.0, 1.0)
+#: The salience rule of the format, as the messages state it.
+SALIENCE_RULE = "a number from 0 to 1"
 
 
 @dataclass
@@ -98,6 +103,7 @@ def read_decide(path: str | Path) -> list[Problem]:
     first = next((ln for ln in lines if _ROW.match(ln)), None)
     delimiter, quote = _dialect(first or next(ln for ln in lines if ln.strip()))
 
+    records = csv_records(text, label, delimiter=delimiter, quotechar=quote)
     problems = []
     title: str | None = None
     actors: dict[str, tuple[str, int]] = {}  # key -> (name, line)
@@ -105,10 +111,9 @@ def read_decide(path: str | Path) -> list[Problem]:
     points: list[tuple[str, str, int]] = []  # (issue, position cell, line)
     data: list[tuple[list[str], int]] = []
     tagged = 0
-    for i, line in enumerate(lines):
-        lineno = i + 1
-        cells = next(csv.reader([line], delimiter=delimiter, quotechar=quote), [])
-        cells = [c.strip() for c in cells]
+    for record in records:
+        lineno = record.line
+        cells = [c.strip() for c in record.cells]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:
@@ -209,7 +214,7 @@ def read_decide(path: str | Path) -> list[Problem]:
              + (", the issue's #M scale" if key in issues and issues[key].points
                 else ", the scale of an issue without #M rows"),
              low, high),
-            ("salience", values[1], "a number from 0 to 1", 0.0, 1.0),
+            ("salience", values[1], SALIENCE_RULE, *SALIENCE_RANGE),
             ("power", values[2], "a number >= 0", 0.0, float("inf")),
         ):
             x = number(cell)
@@ -262,4 +267,17 @@ def read_decide(path: str | Path) -> list[Problem]:
                   "points": tuple(sorted({x for x, _ in issue.points})),
                   "lines": tuple(r[3] for r in rows), "empty_issues": empty},
         ))
+        # What no model can take (docs/bargaining.md): an actor's value on its #D row; the
+        # issue's scale on its widest #M row, its weight on its #P row.
+        widest = max(issue.points, key=lambda pt: abs(pt[0]))[1] if issue.points else issue.line
+        for r in check_problem(out[-1]):
+            problems += refused(label, out[-1], [r], widest if r.field == "scale" else issue.line,
+                                lambda r: _REFUSED_FIELD[r.field],
+                                prefix=f"issue {show(issue.key)}: ")
+    raise_problems(problems)
     return out
+
+
+# The record of each kind of `blocs.bargaining.problem.Refusal`.
+_REFUSED_FIELD = {"capability": "#D power", "salience": "#D salience", "weight": "#D salience",
+                  "position": "#D position", "scale": "#M position"}

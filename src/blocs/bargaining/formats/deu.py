@@ -24,7 +24,11 @@ How the cells become a `Problem` (one per issue line, in file order):
 * ``prnr`` -> ``group`` (cross-validation folds never split a proposal); ``isnr`` -> ``id``,
   or ``prnr/isnr`` when the same ``isnr`` occurs in two proposals;
 * every other column is kept as text in ``meta`` (``prname``, ``counvte``, ``proc``, ...),
-  with ``meta["line"]``, the issue's line in the file.
+  with ``meta["line"]``, the issue's line in the file;
+* an issue no model can weigh (no actor with a position, or every actor's salience 0;
+  `blocs.bargaining.problem.check_problem`) is refused like in the other formats with
+  ``refuse=True`` (what ``blocs forecast`` reads); by default (backtests, which leave such
+  issues out of the scoring and count them) it is kept, the reason in ``meta["refused"]``.
 
 A malformed file (missing columns, a row with too many or too few cells, a cell that is not a
 number where one is needed, a duplicate issue) raises `FormatError`, one line per problem:
@@ -40,8 +44,8 @@ from pathlib import Path
 import numpy as np
 
 from blocs.bargaining.formats import raise_problems, read_text, show, split_lines
-from blocs.bargaining.formats.errors import problem
-from blocs.bargaining.problem import Problem
+from blocs.bargaining.formats.errors import problem, refused
+from blocs.bargaining.problem import Problem, check_problem
 
 REQUIRED = ("prnr", "isnr", "rp", "out")
 # Columns of the DEU data that start with "p" or "s" but are not an actor's position/salience.
@@ -71,10 +75,12 @@ def _cells(line: str) -> list[str]:
     return next(csv.reader([line], delimiter="\t", quotechar='"'))
 
 
-def read_deu(path: str | Path) -> list[Problem]:
+def read_deu(path: str | Path, *, refuse: bool = False) -> list[Problem]:
     """Read a DEU tab-separated file: one `Problem` per issue line (see the module's doc).
 
-    Raises `FormatError` with one ``FILE:LINE: column: message (allowed)`` line per problem.
+    Raises `FormatError` with one ``FILE:LINE: column: message (allowed)`` line per problem;
+    ``refuse``: also for an issue no model can weigh (else it is kept, marked in
+    ``meta["refused"]``).
     """
     label, text = read_text(path, ALLOWED)
     rows = [(i + 1, line) for i, line in enumerate(split_lines(text)) if line.strip()]
@@ -206,5 +212,15 @@ def read_deu(path: str | Path) -> list[Problem]:
             group=prnr or None,
             meta=meta,
         ))
+        # What no model can take (docs/bargaining.md); positions, saliences and capabilities
+        # are on their ranges by construction, so only an issue without weight can be.
+        refusals = check_problem(result[-1])
+        column = "(saliences)" if present else "(positions)"
+        why = refused(label, result[-1], refusals, line_no, lambda r, c=column: c,
+                      prefix=f"issue {issue_id}: ")
+        if refuse or any(r.field != "weight" for r in refusals):
+            problems += why
+        elif why:
+            meta["refused"] = tuple(str(w) for w in why)
     raise_problems(problems)
     return result

@@ -13,3 +13,20 @@ class FormatError(CaseError):
 def problem(file: str, line: int, field: str, message: str) -> Problem:
     """One problem: ``field`` names the column or record (``Salience``, ``row 3``)."""
     return Problem(file=file, line=line, path=field, message=message)
+
+
+def refused(label: str, prob, refusals, line: int, fields, prefix: str = "") -> list[Problem]:
+    """The `blocs.bargaining.problem.check_problem` refusals of ``prob`` as one-line problems.
+
+    An actor's value is reported on its line (``prob.meta["lines"]``), the whole issue's
+    (its weight, its scale) on ``line`` with ``prefix`` (e.g. ``"issue 'x': "``) before the
+    message; ``fields(refusal)`` names the column or record of each refusal.
+    """
+    lines = tuple(prob.meta.get("lines") or ())
+    out = []
+    for r in refusals:
+        if r.actor is not None and r.actor < len(lines):
+            out.append(problem(label, lines[r.actor], fields(r), r.message))
+        else:
+            out.append(problem(label, line, fields(r), prefix + r.message))
+    return out

@@ -5,8 +5,11 @@
   per dimension (the position columns name the dimensions);
 * then ``numActors`` rows ``name, description, capability, pos_1, sal_1, ..., pos_D, sal_D``.
 
-Positions and saliences are on 0-100, an actor's saliences sum to at most 100, capabilities are
-0 to 1e8; trailing commas, blanks after commas and any line ending are fine.
+Positions are on 0-100, capabilities 0 to 1e8.  Salience (`SALIENCE_RULE`, as KTAB's own
+reader ``smpread.cpp`` checks it): each a number from 0 to 100, and an actor's saliences sum to
+at most 100 over the dimensions.  Trailing commas, blanks after commas and any line ending are
+fine; a quoted cell may hold a line break (Python's csv reads the whole file; KTAB's own reader
+goes line by line and would not accept that).
 
 The file is one problem with D dimensions: positions (n, D) on the 0-100 scale (shape (n,) when
 D = 1), saliences (n, D) / 100 (each dimension its own salience), capabilities as given.
@@ -21,31 +24,32 @@ Example (two actors, two dimensions)::
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import numpy as np
 
 from blocs.bargaining.formats import (
+    csv_records,
     fmt_number,
     number,
     raise_problems,
     read_text,
     show,
-    split_lines,
 )
-from blocs.bargaining.formats.errors import FormatError, problem
-from blocs.bargaining.problem import Problem
+from blocs.bargaining.formats.errors import FormatError, problem, refused
+from blocs.bargaining.problem import Problem, check_problem
 
 ALLOWED_FILE = ("a KTAB SMP CSV file: 'name, description, numActors, numDims', a header, then "
                 "one row per actor")
 MAX_CAPABILITY = 1e8
+MAX_SALIENCE = 100.0  # each salience, and the sum of an actor's saliences
 SALIENCE_SUM_SLACK = 1e-6  # rounding in the shipped files' saliences
+#: The salience rule of the format, as the messages state it.
+SALIENCE_RULE = "a number from 0 to 100; an actor's saliences sum to at most 100"
 
 
-def _cells(line: str) -> list[str]:
-    cells = next(csv.reader([line], skipinitialspace=True), [])
+def _cells(cells: list[str]) -> list[str]:
     cells = [c.strip() for c in cells]
     while cells and not cells[-1]:
         cells.pop()
@@ -63,12 +67,12 @@ def read_ktab(path: str | Path) -> list[Problem]:
     Raises `FormatError` with one line per problem (file, line, column, what, allowed).
     """
     label, text = read_text(path, ALLOWED_FILE)
-    lines = split_lines(text)
-    top = next(i for i, ln in enumerate(lines) if ln.strip())
-    first = _cells(lines[top])
+    records = csv_records(text, label, skipinitialspace=True)
+    top = records[0].line
+    first = _cells(records[0].cells)
     problems = []
     if len(first) < 4:
-        raise FormatError([problem(label, top + 1, "(scenario)", (
+        raise FormatError([problem(label, top, "(scenario)", (
             f"{len(first)} cells (allowed: scenarioName, scenarioDesc, numActors, numDims)"
         ))])
     counts = []
@@ -76,12 +80,12 @@ def read_ktab(path: str | Path) -> list[Problem]:
         try:
             value = int(cell)
         except ValueError:
-            problems.append(problem(label, top + 1, name, (
+            problems.append(problem(label, top, name, (
                 f"{show(cell)} is not a whole number (allowed: a whole number >= 1)"
             )))
             continue
         if value < 1:
-            problems.append(problem(label, top + 1, name, (
+            problems.append(problem(label, top, name, (
                 f"{value} (allowed: a whole number >= 1"
                 + ("; a scenario needs actors)" if name == "numActors" else ")")
             )))
@@ -90,16 +94,15 @@ def read_ktab(path: str | Path) -> list[Problem]:
     n, d = counts
     width = 3 + 2 * d
 
-    rest = [i for i in range(top + 1, len(lines)) if lines[i].strip()]
+    rest = records[1:]
     if not rest:
-        raise FormatError([problem(label, top + 1, "numActors", (
+        raise FormatError([problem(label, top, "numActors", (
             f"{n} actors but no header or actor rows follow (allowed: a header line, then "
             f"{n} actor rows)"
         ))])
-    head = rest[0]
-    header = _cells(lines[head])
+    header = _cells(rest[0].cells)
     if len(header) != width:
-        raise FormatError([problem(label, head + 1, "(header)", (
+        raise FormatError([problem(label, rest[0].line, "(header)", (
             f"{len(header)} columns for numDims {d} (allowed: {width}: Actor, Description, "
             "Influence, then a position and a salience column per dimension)"
         ))])
@@ -111,16 +114,16 @@ def read_ktab(path: str | Path) -> list[Problem]:
     where: list[int] = []
     first_line: dict[str, int] = {}
     count = 0  # actor rows so far, right or wrong
-    for i in rest[1:]:
-        lineno = i + 1
+    for record in rest[1:]:
+        lineno = record.line
         if count >= n:
             problems.append(problem(label, lineno, "(row)", (
-                f"more actor rows than numActors {n} on line {top + 1} "
+                f"more actor rows than numActors {n} on line {top} "
                 f"(allowed: exactly {n} rows)"
             )))
             break
         count += 1
-        cells = _cells(lines[i])
+        cells = _cells(record.cells)
         if len(cells) != width:
             problems.append(problem(label, lineno, "(row)", (
                 f"{len(cells)} cells (allowed: {width}: name, description, capability, then "
@@ -145,23 +148,24 @@ def read_ktab(path: str | Path) -> list[Problem]:
             cell = cells[j]
             column = header[j] or f"column {j + 1}"
             allowed = (f"a number from 0 to {MAX_CAPABILITY:.0e}" if j == 2
-                       else "a number from 0 to 100")
+                       else SALIENCE_RULE if j % 2 == 0 else "a number from 0 to 100")
             x = number(cell)
             if x is None:
                 problems.append(problem(label, lineno, column, (
                     f"{show(cell)} is not a number (allowed: {allowed})"
                 )))
-            elif not 0 <= x <= (MAX_CAPABILITY if j == 2 else 100):
+            elif not 0 <= x <= (MAX_CAPABILITY if j == 2 else
+                                MAX_SALIENCE if j % 2 == 0 else 100):
                 problems.append(problem(label, lineno, column, (
                     f"{fmt_number(x)} is out of range (allowed: {allowed})"
                 )))
             values.append(x)
         if len(problems) == bad:
             total = sum(values[2::2])
-            if total > 100 + SALIENCE_SUM_SLACK:
+            if total > MAX_SALIENCE + SALIENCE_SUM_SLACK:
                 problems.append(problem(label, lineno, "(saliences)", (
                     f"the saliences sum to {total:g} (allowed: at most 100 over the "
-                    f"{d} dimensions)"
+                    f"{d} dimensions; {SALIENCE_RULE})"
                 )))
         if len(problems) == bad:
             actors.append(name)
@@ -169,7 +173,7 @@ def read_ktab(path: str | Path) -> list[Problem]:
             rows.append(values)
             where.append(lineno)
     if count < n:
-        problems.append(problem(label, top + 1, "numActors", (
+        problems.append(problem(label, top, "numActors", (
             f"{n} actors but {count} actor row{'s' if count != 1 else ''} follow "
             f"(allowed: numActors equal to the number of rows)"
         )))
@@ -180,7 +184,7 @@ def read_ktab(path: str | Path) -> list[Problem]:
     salience = table[:, 2::2] / 100.0
     if d == 1:
         positions, salience = positions[:, 0], salience[:, 0]
-    return [Problem(
+    out = Problem(
         id=Path(label).stem,
         actors=tuple(actors),
         positions=positions,
@@ -191,4 +195,18 @@ def read_ktab(path: str | Path) -> list[Problem]:
         meta={"format": "ktab", "file": label, "scenario": first[0], "description": first[1],
               "actor_descriptions": tuple(descriptions), "columns": tuple(header),
               "lines": tuple(where)},
-    )]
+    )
+
+    def column(r) -> str:
+        """The column of a refusal: a dimension's position or salience column."""
+        k = r.dimension if r.dimension is not None else 0
+        if r.field == "capability":
+            return header[2]
+        if r.field in ("position", "scale"):
+            return header[3 + 2 * k]
+        return header[4 + 2 * k] if r.dimension is not None or d == 1 else "(saliences)"
+
+    # What no model can take (docs/bargaining.md): an actor's value on its line, a dimension
+    # no actor weighs on the header line.
+    raise_problems(refused(label, out, check_problem(out), rest[0].line, column))
+    return [out]
