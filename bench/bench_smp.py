@@ -82,6 +82,11 @@ def reference_final(name: str) -> np.ndarray | None:
     return out
 
 
+def turns_of(tr, model: SpatialModel) -> list[int]:
+    """Each variant's turns: where the stopping rule ended it, or the cap."""
+    return [int(t) if t >= 0 else model.rounds for t in tr.converged]
+
+
 def run_ours(name: str, repeat: int, warmup: int) -> tuple[list[float], int, np.ndarray]:
     """Wall seconds of ``repeat`` timed runs (after ``warmup`` untimed ones), turns, final
     positions."""
@@ -95,7 +100,7 @@ def run_ours(name: str, repeat: int, warmup: int) -> tuple[list[float], int, np.
         if i >= warmup:
             times.append(time.perf_counter() - t0)
     final = tr.positions[-1, 0]
-    return times, int(model.last_turns[0]), final.reshape(final.shape[0], -1)
+    return times, turns_of(tr, model)[0], final.reshape(final.shape[0], -1)
 
 
 def run_smpc(smpc: Path, name: str) -> tuple[float, float | None, int, np.ndarray]:
@@ -214,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - t0
     print(f"\nbatch: {args.variants} perturbed variants of SOE-Pol-Comp in one call (one timed "
           f"call): {seconds:.2f} s ({1e3 * seconds / args.variants:.1f} ms per variant); turns "
-          f"{model.last_turns.min()}-{model.last_turns.max()}, R = {tr.rounds}")
+          f"{min(turns_of(tr, model))}-{max(turns_of(tr, model))}, R = {tr.rounds}")
     return 0
 
 

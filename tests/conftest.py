@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from blocs.scenario import CaseError, Problem
+from blocs.scenario import CaseError, ErrorLine
 
 # A small valid case (30 lines).  Tests mutate it by text edits, so the line numbers below
 # matter: keep them in step with ``LINES`` when editing.
@@ -104,7 +104,7 @@ def problem_lines_ok(error: CaseError, *, allow_unparenthesised: bool = False) -
     for line in lines:
         assert LINE_RE.match(line), f"not FILE:LINE: path: message: {line!r}"
     for p in error.problems:
-        assert isinstance(p, Problem)
+        assert isinstance(p, ErrorLine)
         assert isinstance(p.line, int) and p.line >= 1, p
         assert "\n" not in str(p) and "\r" not in str(p), repr(str(p))
         if not allow_unparenthesised and p.path not in WHOLE_FILE_PATHS:
@@ -113,7 +113,7 @@ def problem_lines_ok(error: CaseError, *, allow_unparenthesised: bool = False) -
 
 def find_problem(
     error: CaseError, *, line: int, path: str, fragments: Iterable[str] = ()
-) -> Problem:
+) -> ErrorLine:
     """The problem of ``error`` at ``line`` and ``path`` whose message holds every fragment."""
     for p in error.problems:
         if p.line == line and p.path == path and all(f in p.message for f in fragments):

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from blocs.analysis.backtest import Constant, Mean
+from blocs.bargaining.baselines import Constant, Mean
 from blocs.bargaining.compromise import compromise
 from blocs.bargaining.median import WeightedMedian, weighted_median
 from blocs.bargaining.nash import NashBargaining, nash_bargaining

@@ -1,4 +1,4 @@
-"""Tests of the packaged land-border graph (blocs.geography.borders)."""
+"""Tests of the packaged land-border graph (blocs.reference.borders)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import networkx as nx
 import pytest
 
-from blocs.geography.borders import country_names, load_borders, shapes_path
+from blocs.reference import country_names, load_borders, shapes_path
 
 # Official figure: RZS Statistical Yearbook 2012 via Geosite, row G01 of
 # shared/case/serbia-2024/facts.yaml.

@@ -49,7 +49,7 @@ def test_several_dimensions():
 
 def test_forecast_matches_the_formula_on_the_case():
     s = blocs.load_case("serbia-2024")
-    table = blocs.forecast(s).set_index("issue")
+    table = blocs.forecast(s, model="compromise").set_index("issue")
     for issue in s.case.issues:
         arr = issue_arrays(s, issue)
         w = arr.salience * arr.capability

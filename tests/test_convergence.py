@@ -205,18 +205,18 @@ def test_smp_converged_is_the_stopping_turn():
                  np.array([[1.0, 2.0, 3.0]]))
     t = SpatialModel().run(*one_point)
     assert t.converged.tolist() == [2] and t.rounds == 2
-    longer = SpatialModel(max_turns=1000).run(*one_point)
+    longer = SpatialModel(rounds=1000).run(*one_point)
     np.testing.assert_array_equal(longer.positions, t.positions)
     rng = np.random.default_rng(3)
     x, s, c = rng.uniform(0, 100, (1, 6)), rng.uniform(0.2, 1, (1, 6)), rng.uniform(1, 10, (1, 6))
     t = SpatialModel().run(x, s, c)
     stop = int(t.converged[0])
     assert stop == t.rounds > 2
-    np.testing.assert_array_equal(SpatialModel(max_turns=stop).run(x, s, c).positions,
+    np.testing.assert_array_equal(SpatialModel(rounds=stop).run(x, s, c).positions,
                                   t.positions)
-    capped = SpatialModel(max_turns=stop - 1).run(x, s, c)
+    capped = SpatialModel(rounds=stop - 1).run(x, s, c)
     assert capped.converged.tolist() == [-1] and capped.rounds == stop - 1
-    assert SpatialModel(max_turns=0).run(x, s, c).converged.tolist() == [-1]
+    assert SpatialModel(rounds=0).run(x, s, c).converged.tolist() == [-1]
 
 
 def test_smp_batch_per_variant_equals_single_runs():
@@ -224,11 +224,11 @@ def test_smp_batch_per_variant_equals_single_runs():
     x = rng.uniform(0, 100, (3, 6))
     x[0] = 50.0  # stops at turn 2
     s, c = rng.uniform(0.2, 1, (3, 6)), rng.uniform(1, 10, (3, 6))
-    model = SpatialModel(max_turns=6)
+    model = SpatialModel(rounds=6)
     batch = model.run(x, s, c)
     assert batch.converged[0] == 2 and (batch.converged == -1).any()
     for v in range(3):
-        one = SpatialModel(max_turns=6).run(x[v:v + 1], s[v:v + 1], c[v:v + 1])
+        one = SpatialModel(rounds=6).run(x[v:v + 1], s[v:v + 1], c[v:v + 1])
         assert one.converged.tolist() == [batch.converged[v]]
         np.testing.assert_array_equal(one.positions[:, 0], batch.positions[:one.rounds + 1, v])
         assert batch.variant(v).converged.tolist() == [batch.converged[v]]

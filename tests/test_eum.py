@@ -392,7 +392,7 @@ def test_choice_ties_go_to_the_first_actor():
 def test_model_interface_and_options():
     m = ExpectedUtility()
     assert isinstance(m, Model) and m.name == "eum"
-    assert (m.variant, m.rounds) == ("scholz", 10)
+    assert (m.variant, m.rounds) == ("default", 10)  # as in the registry and the CLI
     with pytest.raises(ValueError, match="variant"):
         ExpectedUtility("bdm")
     with pytest.raises(ValueError, match="rounds"):

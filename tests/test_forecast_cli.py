@@ -19,12 +19,10 @@ from typer.testing import CliRunner
 
 import blocs
 from blocs.bargaining import registry
-from blocs.bargaining.problem import Trajectory
+from blocs.bargaining.problem import ModelBase, Trajectory
 from blocs.commands.forecast import forecast
 from tests.conftest import LINE_RE, run_blocs
 from tests.paths import SHARED, needs_shared
-
-pytestmark = needs_shared  # reads the peers' files throughout
 
 PEERS = SHARED / "peers"
 EXAMPLE = PEERS / "BDM_DecisionModel_Replication" / "ExampleActors.csv"
@@ -83,6 +81,7 @@ def check_contract(doc: dict) -> None:
 
 
 @pytest.mark.parametrize("path", [EXAMPLE, EXAMPLE01], ids=["salience-0-100", "salience-0-1"])
+@needs_shared
 def test_example_actors(path):
     doc = forecast_json(path)
     check_contract(doc)
@@ -104,12 +103,14 @@ def test_example_actors(path):
     (PEERS / "BDM_DecisionModel_Replication" / "HondurasCrisisData.csv", 0.5008503306692198),
     (PEERS / "bdm-scholz-expected-utility-model" / "Sultan.csv", 13.619912134884823),
 ], ids=["China", "Honduras", "Sultan"])
+@needs_shared
 def test_weighted_means(path, expected):
     doc = forecast_json(path)
     check_contract(doc)
     assert doc["issues"][0]["outcome"] == pytest.approx(expected, rel=0, abs=1e-12)
 
 
+@needs_shared
 def test_ktab_multidimensional():
     doc = forecast_json(KTAB / "SOE-Pol-Comp.csv")
     check_contract(doc)
@@ -135,7 +136,7 @@ def test_case_issues():
     check_contract(doc)
     scenario = blocs.load_case("serbia-2024")
     assert [i["id"] for i in doc["issues"]] == list(scenario.case.issues)
-    table = blocs.forecast(scenario).set_index("issue")
+    table = blocs.forecast(scenario, model="compromise").set_index("issue")
     for issue in doc["issues"]:
         st = scenario.case.issues[issue["id"]].stakeholders
         assert issue["actors"] == list(st)
@@ -146,6 +147,7 @@ def test_case_issues():
     assert [i["id"] for i in kosovo["issues"]] == ["alignment", "kosovo"]  # file order
 
 
+@needs_shared
 def test_decide_issue_on_its_own_scale():
     doc = forecast_json(DECIDE / "sample_data.txt", "--issue", "tol-hoogte")
     check_contract(doc)
@@ -158,6 +160,7 @@ def test_decide_issue_on_its_own_scale():
     assert len(cop["issues"][10]["actors"]) == 8
 
 
+@needs_shared
 def test_deu():
     doc = forecast_json(DEU)
     check_contract(doc)
@@ -165,6 +168,7 @@ def test_deu():
     assert doc["issues"][0]["id"] == "d00060i1"
 
 
+@needs_shared
 def test_full_precision_numbers():
     out = invoke(EXAMPLE, "--json", "--model", "compromise").stdout
     value = json.loads(out)["issues"][0]["outcome"]
@@ -175,7 +179,7 @@ def test_full_precision_numbers():
 # models with rounds, events, options, the default model
 
 
-class Halfway:
+class Halfway(ModelBase):
     """A toy model in rounds: every actor moves halfway to the outcome each round."""
 
     name = "halfway"
@@ -244,11 +248,13 @@ def test_rounds_events_and_scales(halfway, tmp_path):
     assert isinstance(event["to"], float)  # numpy numbers as plain JSON numbers
 
 
+@needs_shared
 def test_options_only_when_given(halfway):
     forecast_json(EXAMPLE, "--model", "halfway")
     assert halfway == [{}]
 
 
+@needs_shared
 def test_default_model(monkeypatch, halfway):
     # Without --model: the frozen default forecaster when registered, else the compromise.
     assert json.loads(invoke(EXAMPLE, "--json").stdout)["model"] == "default"
@@ -258,6 +264,7 @@ def test_default_model(monkeypatch, halfway):
     assert json.loads(invoke(EXAMPLE, "--json").stdout)["model"] == "compromise"
 
 
+@needs_shared
 def test_tables():
     result = invoke(KTAB / "SOE-Pol-Comp.csv", "--model", "compromise")
     assert result.exit_code == 0, result.output
@@ -272,6 +279,7 @@ def test_tables():
     assert "alignment" not in result.stdout
 
 
+@needs_shared
 def test_rounds_table(halfway):
     result = invoke(EXAMPLE, "--model", "halfway", "--rounds", "4")
     assert result.exit_code == 0, result.output
@@ -317,6 +325,7 @@ def test_option_errors(halfway):
     assert len(lines) == 2
 
 
+@needs_shared
 def test_file_errors(tmp_path):
     lines = check_error(invoke(DECIDE / "copenhagen_with_errors.csv"))
     assert len(lines) == 2
@@ -340,8 +349,9 @@ def test_file_errors(tmp_path):
     check_error(invoke(KTAB / "SOE-Pol-Comp.csv", "--format", "bdm"), "SOE-Pol-Comp.csv:1:")
 
 
+@needs_shared
 def test_model_errors_are_lines(monkeypatch):
-    class Broken:
+    class Broken(ModelBase):
         name = "broken"
 
         def run(self, positions, salience, capability, reference=None):
@@ -356,6 +366,7 @@ def test_model_errors_are_lines(monkeypatch):
 # the real command line
 
 
+@needs_shared
 def test_blocs_cli_forecast_subprocess():
     """Through the installed command line, as a user runs it."""
     result = run_blocs("forecast", str(EXAMPLE), "--json", "--model", "compromise")
@@ -365,6 +376,7 @@ def test_blocs_cli_forecast_subprocess():
                         abs_tol=1e-12)
 
 
+@needs_shared
 def test_seed_reaches_randomised_variants():
     """--seed: the same seed gives the same numbers, another seed other numbers."""
     args = (KTAB / "dummyData_3Dim.csv", "--model", "smp", "--variant", "stochastic")

@@ -24,12 +24,10 @@ from blocs.bargaining.formats.bdm import read_bdm
 from blocs.bargaining.formats.case import read_case
 from blocs.bargaining.formats.decide import read_decide
 from blocs.bargaining.formats.ktab import read_ktab
-from blocs.bargaining.run import to_model_scale
+from blocs.bargaining.scale import to_model_scale
 from blocs.scenario import CaseError, load_case
 from tests.conftest import VALID_CASE, find_problem, mutate, problem_lines_ok
 from tests.paths import SHARED, needs_shared
-
-pytestmark = needs_shared  # reads the peers' files throughout
 
 PEERS = SHARED / "peers"
 BDM = PEERS / "BDM_DecisionModel_Replication"
@@ -60,6 +58,7 @@ BDM_FILES = {
 
 
 @pytest.mark.parametrize("path", list(BDM_FILES), ids=lambda p: f"{p.parent.name}/{p.name}")
+@needs_shared
 def test_bdm_shipped_files(path):
     n, sal_scale, scale = BDM_FILES[path]
     [p] = read_bdm(path)
@@ -72,6 +71,7 @@ def test_bdm_shipped_files(path):
     assert not p.multidim and p.dimensions == ()
 
 
+@needs_shared
 def test_bdm_replication_files_have_old_mac_line_endings():
     for name in ("ExampleActors.csv", "ChinaData.csv", "HondurasCrisisData.csv"):
         data = (BDM / name).read_bytes()
@@ -83,6 +83,7 @@ def test_bdm_replication_files_have_old_mac_line_endings():
     assert p.meta["lines"][:2] == (2, 3)  # CR-only lines are numbered like any others
 
 
+@needs_shared
 def test_bdm_values():
     [a] = read_bdm(BDM / "ExampleActors.csv")  # salience 0-100
     [b] = read_bdm(SCHOLZ / "ExampleActors.csv")  # the same actors, salience 0-1
@@ -113,6 +114,7 @@ def test_bdm_values():
     (BDM / "HondurasCrisisData.csv", 0.5008503306692198),
     (SCHOLZ / "Sultan.csv", 13.619912134884823),
 ], ids=["ExampleActors-0-100", "ExampleActors-0-1", "China", "Honduras", "Sultan"])
+@needs_shared
 def test_bdm_weighted_means(path, expected):
     [p] = read_bdm(path)
     assert float(weighted_mean(p)) == pytest.approx(expected, rel=0, abs=1e-12)
@@ -166,6 +168,7 @@ def decide_mds(problems) -> list[float]:
             for p in problems]
 
 
+@needs_shared
 def test_decide_sample_data():
     ps = read_decide(DECIDE / "sample_data.txt")  # tab-separated, single-quoted
     assert [p.id for p in ps] == SAMPLE_ISSUES
@@ -181,6 +184,7 @@ def test_decide_sample_data():
     np.testing.assert_allclose(decide_mds(ps), SAMPLE_MDS, rtol=0, atol=1e-12)
 
 
+@needs_shared
 def test_decide_cop21_and_copenhagen():
     cop = read_decide(DECIDE / "cop21.csv")
     assert [p.id for p in cop] == COP21_ISSUES
@@ -196,6 +200,7 @@ def test_decide_cop21_and_copenhagen():
     np.testing.assert_allclose(decide_mds(cph), COPENHAGEN_MDS, rtol=0, atol=5e-7)
 
 
+@needs_shared
 def test_decide_2016_semicolon_files():
     cop = read_decide(DECIDE / "history-2016" / "CoP21.csv")  # ';', #O title, many #M points
     assert len(cop) == 13 and cop[3].id == "adaptlegal"
@@ -212,6 +217,7 @@ def test_decide_2016_semicolon_files():
     assert kop[0].capability[0] == 1.0
 
 
+@needs_shared
 def test_decide_compare_file_is_not_an_input_file():
     # history-2016/CoP21.compare.csv lists reference exchanges, it is not a Decide input.
     path = DECIDE / "history-2016" / "CoP21.compare.csv"
@@ -226,6 +232,7 @@ def test_decide_compare_file_is_not_an_input_file():
     find_problem(info.value, line=1, path="(file)", fragments=["no Decide rows", "#A"])
 
 
+@needs_shared
 def test_decide_copenhagen_with_errors():
     with pytest.raises(FormatError) as info:
         read_problems(DECIDE / "copenhagen_with_errors.csv")
@@ -258,6 +265,7 @@ KTAB_FILES = {
 }
 
 
+@needs_shared
 def test_every_ktab_input_file_is_covered():
     shipped = {str(p.relative_to(KTAB)) for p in KTAB.rglob("*.csv")
                if p.parent.name != "generated" and not p.name.endswith(("_effPow.csv",
@@ -266,6 +274,7 @@ def test_every_ktab_input_file_is_covered():
 
 
 @pytest.mark.parametrize("name", list(KTAB_FILES))
+@needs_shared
 def test_ktab_shipped_files(name):
     n, d, dims = KTAB_FILES[name]
     assert detect_format(KTAB / name) == "ktab"
@@ -279,6 +288,7 @@ def test_ktab_shipped_files(name):
     assert (p.salience.reshape(n, -1).sum(axis=1) <= 1 + 1e-8).all()
 
 
+@needs_shared
 def test_ktab_values():
     [p] = read_ktab(KTAB / "SOE-Pol-Comp.csv")
     assert p.actors[0] == "XJ" and p.actors[-1] == "WY"
@@ -315,11 +325,13 @@ def test_ktab_values():
     ("dummyData-a080.csv", [67.184076]),
     ("dummyData-a160.csv", [68.544]),
 ])
+@needs_shared
 def test_ktab_weighted_means(name, expected):
     [p] = read_ktab(KTAB / name)
     np.testing.assert_allclose(np.atleast_1d(weighted_mean(p)), expected, rtol=0, atol=5e-7)
 
 
+@needs_shared
 def test_ktab_multidim_compromise_is_per_dimension():
     """SOE-Pol-Comp's 36.293563 / 38.885365 are each dimension's mean weighted by capability x
     that dimension's salience; one weight per actor (capability x the sum of its saliences, or
@@ -372,6 +384,7 @@ def test_case_file_path_and_errors(case_file):
     find_problem(info.value, line=1, path="issues", fragments=["no issues"])
 
 
+@needs_shared
 def test_deu_reader_is_there_and_detected():
     """The DEU reader (blocs.bargaining.formats.deu, another module) through read_problems."""
     assert importlib.util.find_spec("blocs.bargaining.formats.deu") is not None
@@ -404,6 +417,7 @@ def test_deu_reader_is_there_and_detected():
     (DEU, "deu"),
     ("serbia-2024", "blocs"),
 ], ids=lambda v: Path(str(v)).name)
+@needs_shared
 def test_detection(path, fmt):
     assert detect_format(path) == fmt
 

@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from blocs import progress
-from blocs.bargaining import _eum_kernel, _exchange_kernel, kernels
+from blocs.bargaining import _eum_kernel, kernels
 from blocs.bargaining.eum import ExpectedUtility
 from blocs.bargaining.exchange import ExchangeModel, run_exchange
+from blocs.bargaining.exchange import kernel as exchange_kernel
 from blocs.bargaining.problem import Problem
 from blocs.bargaining.smp import SpatialModel
 from tests.test_convergence import SETTLES_X, _problems
@@ -59,10 +60,10 @@ def test_one_specialisation_per_kernel():
         seed = 1 if variant in ("random", "rex") else None
         ExchangeModel(rounds=3, variant=variant, seed=seed).run_problems(_problems(SETTLES_X))
     _eum_kernel.warm_up()
-    _exchange_kernel.warm_up()
+    exchange_kernel.warm_up()
     assert len(_eum_kernel.run_chunk.signatures) == 1
-    assert len(_exchange_kernel.calculate.signatures) == 1
-    assert len(_exchange_kernel.realise.signatures) == 1
+    assert len(exchange_kernel.calculate.signatures) == 1
+    assert len(exchange_kernel.realise.signatures) == 1
     assert kernels.kernels_ready()
 
 
@@ -81,7 +82,7 @@ def test_affected_is_the_sorted_set(seed, m, keys):
     alive = rng.random(m) < 0.7
     mark = np.zeros(m, dtype=bool)
     kIs, kJs, kId, kJd = (int(k) for k in rng.integers(0, keys, 4))
-    got = _exchange_kernel.affected(orders, bounds, alive, kIs, kJs, kId, kJd, mark)
+    got = exchange_kernel.affected(orders, bounds, alive, kIs, kJs, kId, kJd, mark)
     want = {i for i in range(m) if alive[i] and (
         key[0, i] in (kIs, kJs) or key[1, i] in (kIs, kJs) or key[2, i] in (kJd, kId)
         or key[3, i] in (kJd, kId))}
@@ -169,7 +170,7 @@ def test_smp_reports_turns(monkeypatch):
     rng = np.random.default_rng(3)
     x, s, c = rng.uniform(0, 100, (2, 5)), rng.uniform(0.2, 1, (2, 5)), rng.uniform(1, 9, (2, 5))
     with progress.listening(rec):
-        SpatialModel(max_turns=30).run(x, s, c)
+        SpatialModel(rounds=30).run(x, s, c)
     (task,) = rec.named("spatial model")
     assert task[1] == task[2] == 60 and task[3]
 
@@ -188,7 +189,8 @@ class _Fits:
 
 
 def test_backtest_reports_models_and_folds():
-    from blocs.analysis.backtest import Mean, backtest
+    from blocs.analysis.backtest import backtest
+    from blocs.bargaining.baselines import Mean
 
     rng = np.random.default_rng(8)
     probs = [Problem(id=f"i{k}", actors=("a", "b", "c", "d"), positions=rng.uniform(0, 100, 4),

@@ -79,11 +79,13 @@ def test_alliance_reaches_directly_and_lists_its_presence_near_the_target():
     assert r.land_route[-1] == "TGT" and len(r.land_route) == 2
     assert [p["what"] for p in r.presence] == ["Blue base"]
     assert r.presence[0]["hops"] == 1
-    # Through membership, BLC shares the alliance's presence; its own route runs through
-    # its friend BLB.
+    # Through membership, BLC shares the alliance's presence, and the base in BLA (from 2021)
+    # is one of its origins: fewest crossings first, so one crossing from BLA rather than two
+    # from BLC through its friend BLB (docs/geography.md, land_route).
     r3 = reach(s, "BLC")
     assert r3.presence[0]["via"] == "BLU"
-    assert r3.land_route in (["BLA", "TGT"], ["BLC", "BLB", "TGT"])
+    assert r3.land_route == ["BLA", "TGT"]
+    assert r3.access == "direct"
 
 
 def test_friends_route_and_presence_as_origin():
@@ -93,8 +95,34 @@ def test_friends_route_and_presence_as_origin():
     assert r3.land_route == ["BLC", "BLB", "TGT"]
     assert r3.access == "through_friends"
     # The island's mission in NEU makes it a land origin next to the target's neighbours.
+    # FAR is in no bloc, so no country is a rival: both two-crossing routes are open, and the
+    # shorter border length decides (NEU-MID 10 + MID-TGT 100 = 110 km against NEU-BLB 10 +
+    # BLB-TGT 300 = 310 km).
     far = reach(s, "FAR")
-    assert far.land_route == ["NEU", "BLB", "TGT"] or far.land_route == ["NEU", "MID", "TGT"]
+    assert far.land_route == ["NEU", "MID", "TGT"]
+    assert far.access == "through_neutrals"
+
+
+EVEN = """
+actors:
+  TGT: {name: Target, kind: state}
+  ORG: {name: Origin, kind: state}
+geography:
+  borders:
+%s
+"""
+# Two routes of two crossings each from ORG to TGT, through PAS or QUE, equal in length.
+EVEN_BORDERS = ["{a: ORG, b: QUE}", "{a: QUE, b: TGT}", "{a: ORG, b: PAS}", "{a: PAS, b: TGT}"]
+
+
+@pytest.mark.parametrize("order", [EVEN_BORDERS, EVEN_BORDERS[::-1]])
+def test_equal_routes_are_broken_alphabetically_whatever_the_file_order(order):
+    # Same crossings and the same length (no length_km: 1 each), so the third rule decides:
+    # ORG > PAS > TGT comes before ORG > QUE > TGT, in either order of the borders.
+    body = EVEN % "\n".join(f"    - {b}" for b in order)
+    r = reach(case(body), "ORG")
+    assert r.land_route == ["ORG", "PAS", "TGT"]
+    assert r.access == "through_neutrals"
 
 
 def test_no_land_connection_at_all():

@@ -43,12 +43,11 @@ from blocs.analysis.backtest import backtest, group_folds, scored
 from blocs.bargaining.default import (
     NEUTRAL,
     DefaultForecaster,
-    _capability,
     calibrated_compromise,
     conformal_halfwidth,
 )
 from blocs.bargaining.formats.deu import read_deu
-from blocs.bargaining.problem import Problem
+from blocs.bargaining.problem import Problem, gdp_capability
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "blocs" / "bargaining" / "default_params.json"
@@ -94,7 +93,7 @@ def padded(issues: list[Problem]):
     s = np.zeros_like(x)
     c = np.zeros_like(x)
     for i, p in enumerate(issues):
-        x[i, :p.n], s[i, :p.n], c[i, :p.n] = p.positions, p.salience, _capability(p)
+        x[i, :p.n], s[i, :p.n], c[i, :p.n] = p.positions, p.salience, gdp_capability(p)
     q = np.array([np.nan if p.reference is None else p.reference for p in issues])
     span = np.array([p.scale[1] - p.scale[0] for p in issues])
     lo = np.array([p.scale[0] for p in issues])

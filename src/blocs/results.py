@@ -96,8 +96,9 @@ class Balance:
         return written
 
 
-def analyse(scenario: Scenario, year: int | None = None, model: str = "compromise") -> Balance:
-    """Run leverage, bloc totals, reach, encirclement and the issue forecasts.
+def analyse(scenario: Scenario, year: int | None = None, model: str | None = None) -> Balance:
+    """Run leverage, bloc totals, reach, encirclement and the issue forecasts (with ``model``;
+    default: the frozen default forecaster, as everywhere in blocs).
 
     >>> from blocs.scenario import load_case
     >>> balance = analyse(load_case("serbia-2024"))

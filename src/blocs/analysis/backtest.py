@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from blocs import progress
-from blocs.bargaining.problem import Problem, Trajectory, check_problem, one_round
+from blocs.bargaining.problem import MultiIssueModel, Problem, check_problem, gdp_capability
 
 LEVEL = 0.8
 MIN_ACTORS = 3
@@ -48,45 +48,6 @@ class Forecaster(Protocol):
 
     def predict(self, problems: Sequence[Problem]) -> np.ndarray:  # pragma: no cover
         ...
-
-
-# ---------------------------------------------------------------------------------------------
-# baselines as bargaining models
-
-
-class Mean:
-    """The unweighted mean of the positions (every stakeholder with a position counts once)."""
-
-    name = "mean"
-
-    def run(
-        self,
-        positions: np.ndarray,
-        salience: np.ndarray,
-        capability: np.ndarray,
-        reference: np.ndarray | None = None,
-    ) -> Trajectory:
-        x = np.asarray(positions, dtype=float)
-        return one_round(self.name, x, np.nanmean(x, axis=-2 if x.ndim == 3 else -1))
-
-
-class Constant:
-    """The same forecast for every issue (``Constant(50)``: the middle of a 0-100 scale)."""
-
-    def __init__(self, value: float = 50.0, name: str | None = None):
-        self.value = float(value)
-        self.name = name or f"constant-{self.value:g}"
-
-    def run(
-        self,
-        positions: np.ndarray,
-        salience: np.ndarray,
-        capability: np.ndarray,
-        reference: np.ndarray | None = None,
-    ) -> Trajectory:
-        x = np.asarray(positions, dtype=float)
-        shape = x.shape[:-2] + x.shape[-1:] if x.ndim == 3 else x.shape[:-1]
-        return one_round(self.name, x, np.full(shape, self.value))
 
 
 Capability = Literal["problem", "gdp"]
@@ -108,22 +69,20 @@ class ModelForecaster:
         self.name = name or model.name
 
     def predict(self, problems: Sequence[Problem]) -> np.ndarray:
-        if getattr(self.model, "multi_issue", False):
+        if isinstance(self.model, MultiIssueModel):
             return self._predict_by_group(problems)
         out = np.full(len(problems), np.nan)
         for k, p in enumerate(problems):
             if p.n == 0 or p.multidim:
                 continue
-            x, s, c = p.batch(1)
-            if self.capability == "gdp":
-                gdp = np.asarray(p.meta.get("gdp", np.full(p.n, np.nan)), dtype=float)
-                if np.isfinite(gdp).any():
-                    c = np.nan_to_num(gdp, nan=0.0)[None]
+            x, s, _ = p.batch(1)
+            c = (gdp_capability(p) if self.capability == "gdp" else self.model.capabilities(p))
             ref = None if p.reference is None else np.array([float(p.reference)])
             with np.errstate(invalid="ignore", divide="ignore"):
-                out[k] = float(np.asarray(self.model.run(x, s, c, reference=ref).final)[0])
+                out[k] = float(np.asarray(
+                    self.model.run(x, s, np.asarray(c, dtype=float)[None], reference=ref)
+                    .final)[0])
         return out
-
 
     def _predict_by_group(self, problems: Sequence[Problem]) -> np.ndarray:
         """Models that trade across issues (the exchange model) run once per group of issues
@@ -161,6 +120,7 @@ def standard_models() -> dict[str, Forecaster]:
     weighted median), ``median-position`` (the ordinary median of the positions), ``nash``
     (asymmetric Nash bargaining from the status quo), ``constant-50``.
     """
+    from blocs.bargaining.baselines import Constant, Mean
     from blocs.bargaining.compromise import Compromise
     from blocs.bargaining.default import DefaultForecaster
     from blocs.bargaining.median import WeightedMedian

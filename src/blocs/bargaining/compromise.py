@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from blocs.bargaining.problem import ModelBase, dimensions_first, model_arrays, one_round
+
 if TYPE_CHECKING:
     from blocs.bargaining.problem import Trajectory
 
@@ -56,20 +58,13 @@ def compromise(
         return (w * x).sum(axis=axis) / np.where(total > 0, total, np.nan)
 
 
-class Compromise:
+class Compromise(ModelBase):
     """The compromise model behind the common `Model` interface (one round: the input)."""
 
     name = "compromise"
 
-    def run(
-        self,
-        positions: np.ndarray,
-        salience: np.ndarray,
-        capability: np.ndarray,
-        reference: np.ndarray | None = None,
-    ) -> Trajectory:
-        from blocs.bargaining.problem import dimensions_first, model_arrays, one_round
-
+    def run(self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray,
+            reference: np.ndarray | None = None) -> Trajectory:
         x, s, c, _ = model_arrays(positions, salience, capability)
         if x.ndim == 3:  # each dimension's own weighted mean, with its own saliences
             out = compromise(dimensions_first(x), dimensions_first(s), dimensions_first(c))

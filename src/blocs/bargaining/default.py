@@ -40,9 +40,11 @@ from typing import Any
 import numpy as np
 
 from blocs.bargaining.problem import (
+    ModelBase,
     Problem,
     Trajectory,
     dimensions_first,
+    gdp_capability,
     model_arrays,
     one_round,
 )
@@ -123,14 +125,7 @@ def conformal_halfwidth(abs_errors: Sequence[float], level: float) -> float:
     return float(e[rank - 1]) if rank <= len(e) else math.inf
 
 
-def _capability(p: Problem) -> np.ndarray:
-    gdp = np.asarray(p.meta.get("gdp", ()), dtype=float)
-    if gdp.shape == (p.n,) and np.isfinite(gdp).any():
-        return np.nan_to_num(gdp, nan=0.0)
-    return np.asarray(p.capability, dtype=float)
-
-
-class DefaultForecaster:
+class DefaultForecaster(ModelBase):
     """The default forecaster with its frozen, shipped parameters (name "default").
 
     ``params`` (a dict shaped like ``default_params.json``) replaces the shipped ones — for
@@ -148,19 +143,15 @@ class DefaultForecaster:
             f"frozen; fitted on {self.spec.get('trained_on', '?')} (in-sample there); "
             f"out-of-sample CV by proposal MAE {cv['mae']:.2f}" if "mae" in cv else "frozen")
 
-    def capabilities_for(self, problem: Problem) -> np.ndarray:
-        """The capabilities this model reads from a problem (DEU's GDP weights when given);
-        `blocs forecast` passes them to `run`, so it gives the same numbers as `predict`."""
-        return _capability(problem)
+    def capabilities(self, problem: Problem) -> np.ndarray:
+        """The capabilities this model weighs by: DEU's GDP weights where the problem has
+        them (`gdp_capability`), else its own; `blocs forecast` passes them to `run`, so it
+        gives the same numbers as `predict`."""
+        return gdp_capability(problem)
 
     # -- the Model interface ---------------------------------------------------------------
-    def run(
-        self,
-        positions: np.ndarray,
-        salience: np.ndarray,
-        capability: np.ndarray,
-        reference: np.ndarray | None = None,
-    ) -> Trajectory:
+    def run(self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray,
+            reference: np.ndarray | None = None) -> Trajectory:
         x, s, c, q = model_arrays(positions, salience, capability, reference)
         if x.ndim == 3:
             x3, s3, c3 = (dimensions_first(a) for a in (x, s, c))
@@ -186,7 +177,7 @@ class DefaultForecaster:
             lo, hi = p.scale
             q = None if p.reference is None else np.array(float(p.reference))
             x = calibrated_compromise(np.asarray(p.positions, dtype=float),
-                                      np.asarray(p.salience, dtype=float), _capability(p),
+                                      np.asarray(p.salience, dtype=float), gdp_capability(p),
                                       q, self.params, span=hi - lo)
             out[i] = float(np.clip(x, lo, hi))
         return out

@@ -39,7 +39,7 @@ import numpy as np
 
 from blocs import progress
 from blocs.bargaining.compromise import compromise
-from blocs.bargaining.problem import Trajectory
+from blocs.bargaining.problem import ModelBase, Trajectory
 
 VARIANTS = ("scholz", "default")
 KINDS = ("confrontation", "compromise", "capitulation")
@@ -65,12 +65,12 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class ExpectedUtility:
+class ExpectedUtility(ModelBase):
     """Bueno de Mesquita's expected utility model behind the common `Model` interface.
 
-    ``variant``: ``"scholz"`` (Scholz, Calbert & Smith 2011 as implemented in their code,
-    reproduced exactly) or ``"default"`` (the same model with the reconstruction's bugs
-    fixed, docs/eum.md).  ``rounds``: how many rounds to run at most (the model has no
+    ``variant``: ``"default"`` (the default: the model with the reconstruction's bugs fixed,
+    docs/eum.md) or ``"scholz"`` (Scholz, Calbert & Smith 2011 as implemented in their code,
+    reproduced exactly).  ``rounds``: how many rounds to run at most (the model has no
     stopping rule of its own; a variant stops being computed after a round that changed no
     position, since every later round would repeat it: ``converged``, below).
     ``workers``: threads for large batches (chunks of variants run in parallel; the results
@@ -98,7 +98,7 @@ class ExpectedUtility:
 
     name = "eum"
 
-    def __init__(self, variant: str = "scholz", rounds: int = 10, workers: int | None = None):
+    def __init__(self, variant: str = "default", rounds: int = 10, workers: int | None = None):
         if variant not in VARIANTS:
             raise ValueError(f"unknown EUM variant '{variant}' (allowed: {', '.join(VARIANTS)})")
         if int(rounds) != rounds or rounds < 0:
@@ -115,13 +115,8 @@ class ExpectedUtility:
         return (f"ExpectedUtility(variant={self.variant!r}, rounds={self.rounds}, "
                 f"workers={self.workers})")
 
-    def run(
-        self,
-        positions: Any,
-        salience: Any,
-        capability: Any,
-        reference: Any = None,  # the EUM has no status quo point to take
-    ) -> Trajectory:
+    def run(self, positions: Any, salience: Any, capability: Any,
+            reference: Any = None) -> Trajectory:
         """Run ``rounds`` rounds on (V, n) arrays (see the class); ``reference`` is ignored."""
         x0, s, c = _check(positions, salience, capability)
         n_var, n = x0.shape

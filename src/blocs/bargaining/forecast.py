@@ -40,20 +40,22 @@ def issue_arrays(scenario: Scenario, issue: str) -> IssueArrays:
 
 
 def forecast(scenario: Scenario, issues: list[str] | None = None,
-             model: str = "compromise") -> pd.DataFrame:
-    """Forecast each issue (default: all) with ``model``; columns issue, model, outcome,
-    question.
+             model: str | None = None) -> pd.DataFrame:
+    """Forecast each issue (default: all) with ``model`` (default: the frozen default
+    forecaster, as everywhere in blocs); columns issue, model (the name of the model that
+    produced the number), outcome, lo80 and hi80 (the 80% interval, where the model gives
+    one: the default forecaster's; NaN otherwise), question.
 
     >>> from blocs.scenario import load_case
     >>> table = forecast(load_case("serbia-2024"))
-    >>> sorted(table["issue"])
-    ['alignment', 'kosovo', 'sanctions']
+    >>> sorted(table["issue"]), set(table["model"])
+    (['alignment', 'kosovo', 'sanctions'], {'default'})
     """
     # The registry loads every model; importing it here keeps `import blocs` light.
     from blocs.bargaining.registry import get_model
-    from blocs.bargaining.run import run_problems
+    from blocs.bargaining.run import default_model, run_problems
 
-    engine = get_model(model)
+    engine = get_model(model if model is not None else default_model())
     problems = case_problems(scenario)
     wanted = problems
     if issues is not None:
@@ -63,10 +65,15 @@ def forecast(scenario: Scenario, issues: list[str] | None = None,
                 f"unknown issue '{unknown[0]}' (allowed: {', '.join(scenario.case.issues)})")
         wanted = [p for i in issues for p in problems if p.id == i]
     entries = run_problems(problems, engine, wanted)
-    rows = [{"issue": p.id, "model": model,
+    lo = hi = np.full(len(wanted), np.nan)
+    if hasattr(engine, "interval"):  # a forecaster with prediction intervals (the default)
+        lo, hi = (np.asarray(a, dtype=float) for a in engine.interval(wanted, 0.8))
+    rows = [{"issue": p.id, "model": engine.name,
              "outcome": np.nan if e["outcome"] is None else e["outcome"],
-             "question": p.meta["question"]} for p, e in zip(wanted, entries, strict=True)]
-    return pd.DataFrame(rows, columns=["issue", "model", "outcome", "question"])
+             "lo80": lo[k], "hi80": hi[k], "question": p.meta["question"]}
+            for k, (p, e) in enumerate(zip(wanted, entries, strict=True))]
+    return pd.DataFrame(rows, columns=["issue", "model", "outcome", "lo80", "hi80",
+                                       "question"])
 
 
 def case_problems(scenario: Scenario) -> list[Problem]:

@@ -1,6 +1,6 @@
 """The compiled kernels of the expected utility model and the exchange model: are they ready?
 
-Both models run their inner loops compiled by numba (`_eum_kernel.py`, `_exchange_kernel.py`).
+Both models run their inner loops compiled by numba (`_eum_kernel.py`, `exchange/kernel.py`).
 numba compiles a kernel on its first call, one to three seconds, and keeps the machine code in
 its on-disk cache: next to the module in ``__pycache__`` (``*.nbi`` index and ``*.nbc`` data
 files), or under ``NUMBA_CACHE_DIR`` when that is set.  Every later process loads it in a few
@@ -56,9 +56,9 @@ def _eum_module() -> ModuleType:
 
 
 def _exchange_module() -> ModuleType:
-    from blocs.bargaining import _exchange_kernel
+    from blocs.bargaining.exchange import kernel
 
-    return _exchange_kernel
+    return kernel
 
 
 def kernels_ready(model: str | None = None) -> bool:
@@ -88,7 +88,7 @@ def eum_kernel() -> Any:
 
 
 def exchange_kernels() -> ModuleType:
-    """The module `_exchange_kernel`, its entry points compiled (under a progress task when
+    """The module `exchange.kernel`, its entry points compiled (under a progress task when
     they must be)."""
     k = _exchange_module()
     if not (cached(k.calculate) and cached(k.realise)):

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from blocs.bargaining.problem import ModelBase
+
 # Relative tolerance on "cumulative weight >= half the total", so that sums of weights that
 # are exactly half in real arithmetic (e.g. 2 of 4 equal weights) are not lost to rounding.
 _TOL = 1e-12
@@ -70,7 +72,7 @@ def weighted_median(positions: ArrayLike, weights: ArrayLike, rule: Rule = "lowe
     return np.where(ok, out, np.nan)
 
 
-class WeightedMedian:
+class WeightedMedian(ModelBase):
     """The weighted median behind the common `Model` interface (one round: the input).
 
     ``weighted=True`` weighs each stakeholder by capability x salience (the "median" model);
@@ -85,13 +87,8 @@ class WeightedMedian:
         self.weighted = weighted
         self.name = name
 
-    def run(
-        self,
-        positions: np.ndarray,
-        salience: np.ndarray,
-        capability: np.ndarray,
-        reference: np.ndarray | None = None,
-    ) -> Trajectory:
+    def run(self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray,
+            reference: np.ndarray | None = None) -> Trajectory:
         from blocs.bargaining.problem import dimensions_first, model_arrays, one_round
 
         x, s, c, _ = model_arrays(positions, salience, capability)

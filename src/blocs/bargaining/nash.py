@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from blocs.bargaining.compromise import compromise
+from blocs.bargaining.problem import ModelBase
 
 _ITERATIONS = 64
 
@@ -99,7 +100,7 @@ def nash_bargaining(
     return np.where(np.isnan(q), mean, out)
 
 
-class NashBargaining:
+class NashBargaining(ModelBase):
     """The asymmetric Nash bargaining solution behind the common `Model` interface.
 
     Bargaining powers are capability x salience; ``reference`` is the status quo, (V,) or
@@ -108,13 +109,8 @@ class NashBargaining:
 
     name = "nash"
 
-    def run(
-        self,
-        positions: np.ndarray,
-        salience: np.ndarray,
-        capability: np.ndarray,
-        reference: np.ndarray | None = None,
-    ) -> Trajectory:
+    def run(self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray,
+            reference: np.ndarray | None = None) -> Trajectory:
         from blocs.bargaining.problem import dimensions_first, model_arrays, one_round
 
         x, s, c, q = model_arrays(positions, salience, capability, reference)

@@ -19,6 +19,18 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+# The bounds and the per-value checks (capability, position) live in `blocs.limits`, below
+# both this module and case-file validation; importable from here under their old names.
+from blocs.limits import BOUND_TEXT as _BOUND  # noqa: F401
+from blocs.limits import (
+    MAX_CAPABILITY,  # noqa: F401
+    MAX_POSITION,  # noqa: F401
+    MIN_RELATIVE_SPAN,
+    capability_refusal,
+    position_refusal,
+)
+from blocs.limits import show_number as _show
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -105,20 +117,81 @@ class Trajectory:
 
 @runtime_checkable
 class Model(Protocol):
-    """The interface every bargaining model implements."""
+    """The interface of a bargaining model that forecasts one issue at a time
+    (docs/bargaining.md, "Writing a model").
+
+    Required:
+
+    * ``name``: the name it reports (and is registered under);
+    * ``run(positions, salience, capability, reference=None) -> Trajectory`` on arrays with a
+      leading variants axis (the module's doc); ``reference`` is the status quo where a model
+      uses one (Nash), ignored by the others.  ``run`` changes nothing on the model object:
+      the same call gives the same trajectory.
+
+    Hooks, with the defaults of `ModelBase` (which every built-in model extends):
+
+    * ``capabilities(problem)``: the capability of each actor the model weighs by (default:
+      the problem's own; the default forecaster reads DEU's GDP weights where given).
+    """
 
     name: str
 
-    def run(
-        self,
-        positions: np.ndarray,
-        salience: np.ndarray,
-        capability: np.ndarray,
-        reference: np.ndarray | None = None,
-    ) -> Trajectory:  # pragma: no cover - a protocol
-        """Run on batched arrays; ``reference`` (V[, d]) is the status quo where a model
-        uses one (Nash), ignored by the others."""
+    def capabilities(self, problem: Problem) -> np.ndarray:  # pragma: no cover - a protocol
         ...
+
+    def run(self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray,
+            reference: np.ndarray | None = None) -> Trajectory:
+        ...
+
+
+@runtime_checkable
+class MultiIssueModel(Protocol):
+    """The interface of a model that works across the issues of a file at once (Stokman's
+    exchange model trades positions between issues): ``name`` and ``run_problems(problems)``,
+    which returns one forecast entry per problem (the JSON contract of docs/forecast.md:
+    ``id``, ``actors``, ``rounds``, ``outcome``, ``converged``), each on its issue's own
+    scale."""
+
+    name: str
+
+    def run_problems(self, problems: list[Problem]) -> list[dict[str, Any]]:  # pragma: no cover
+        ...
+
+
+class ModelBase:
+    """The defaults of the `Model` hooks; a model extends it and writes ``name`` and ``run``.
+
+    >>> class Middle(ModelBase):
+    ...     name = "middle"
+    ...     def run(self, positions, salience, capability, reference=None):
+    ...         x = np.asarray(positions, dtype=float)
+    ...         return one_round(self.name, x, (x.min(axis=-1) + x.max(axis=-1)) / 2)
+    >>> isinstance(Middle(), Model)
+    True
+    >>> Middle().run([[0.0, 40.0, 100.0]], [[1, 1, 1]], [[1, 1, 1]]).final.tolist()
+    [50.0]
+    """
+
+    name: str = "model"
+
+    def capabilities(self, problem: Problem) -> np.ndarray:
+        """The problem's own capabilities."""
+        return np.asarray(problem.capability, dtype=float)
+
+
+def gdp_capability(problem: Problem) -> np.ndarray:
+    """The problem's capabilities, or DEU's GDP weights (``meta["gdp"]``) where it has them:
+    an actor without one weighs 0; a problem without any keeps its own capabilities.
+
+    >>> p = Problem("i", ("a", "b"), np.zeros(2), np.ones(2), np.ones(2),
+    ...             meta={"gdp": [3.0, float("nan")]})
+    >>> gdp_capability(p).tolist()
+    [3.0, 0.0]
+    """
+    gdp = np.asarray(problem.meta.get("gdp", ()), dtype=float)
+    if gdp.shape == (problem.n,) and np.isfinite(gdp).any():
+        return np.nan_to_num(gdp, nan=0.0)
+    return np.asarray(problem.capability, dtype=float)
 
 
 def model_arrays(
@@ -161,28 +234,6 @@ def one_round(model: str, x: np.ndarray, outcome: np.ndarray) -> Trajectory:
 # ---------------------------------------------------------------------------------------------
 # Inputs every model accepts (docs/bargaining.md): checked once, here, by every reader.
 
-#: The largest capability a model accepts.  Only the ratios of capabilities matter, and the
-#: models form at most sums over actors of products of a capability (sometimes two, or one
-#: raised to a small power: EUM's votes c s d^r, SMP's coalitions, the default's c^a),
-#: saliences (<= 1) and positions on the 0-100 model scale (<= 100): with c <= 1e15 such a sum
-#: stays below 1e15^2 x 1e4 x n^2, far from float64's 1.8e308 for any number of actors, where
-#: 1e308 overflowed (outcome "-").  1e15 still fits GDP in dollars (about 3e13) and keeps whole
-#: numbers exact (below 2^53).
-MAX_CAPABILITY = 1e15
-#: The largest position magnitude (and scale end).  Positions are mapped onto 0-100 for the
-#: models as (x - low) x 100 / (high - low): high - low overflows past about 9e307, and a scale
-#: of one point (every position equal) reaches the models unmapped; 1e15 keeps both far from
-#: overflow and whole-number positions exact.
-MAX_POSITION = 1e15
-#: The narrowest scale, relative to its magnitude: high - low >= MIN_RELATIVE_SPAN x
-#: max(|low|, |high|).  Mapping onto 0-100 subtracts ``low`` from positions of that magnitude,
-#: which keeps about 16 significant digits of max(|low|, |high|): on a narrower scale
-#: (1e15 to 1e15 + 1) the positions' differences, all the models see, are rounding noise.
-#: At the bound the mapped positions are exact to about 100 x 2.2e-16 / 1e-9 = 2e-5 points of
-#: the 0-100 scale, far below what any model or report resolves.
-MIN_RELATIVE_SPAN = 1e-9
-
-_BOUND = "1e15"
 WEIGHT_RULE = "at least one actor with capability > 0 and salience > 0"
 
 
@@ -201,36 +252,6 @@ class Refusal:
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
-
-
-def _show(x: float) -> str:
-    x = float(x)
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
-
-
-def capability_refusal(c: float) -> str | None:
-    """What is wrong with one capability (None: nothing), as ``what (allowed: ...)``."""
-    c = float(c)
-    allowed = (f"a number from 0 to {_BOUND}; only the ratios of capabilities matter, so "
-               "divide them all by the same number")
-    if not np.isfinite(c):
-        return f"{_show(c)} is not a finite number (allowed: {allowed})"
-    if c < 0:
-        return f"{_show(c)} is negative (allowed: {allowed})"
-    if c > MAX_CAPABILITY:
-        return f"{_show(c)} is too large (allowed: {allowed})"
-    return None
-
-
-def position_refusal(x: float) -> str | None:
-    """What is wrong with one position (None: nothing), as ``what (allowed: ...)``."""
-    x = float(x)
-    allowed = f"a number from -{_BOUND} to {_BOUND}"
-    if not np.isfinite(x):
-        return f"{_show(x)} is not a finite number (allowed: {allowed})"
-    if abs(x) > MAX_POSITION:
-        return f"{_show(x)} is too large in magnitude (allowed: {allowed})"
-    return None
 
 
 def scale_refusal(low: float, high: float) -> str | None:

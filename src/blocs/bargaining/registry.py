@@ -46,10 +46,10 @@ def _eum(variant: str = "default", rounds: int = 10, workers: int | None = None)
     return ExpectedUtility(variant, rounds, workers)
 
 
-def _smp(rounds: int | None = None, variant: str | None = None, seed: int | None = None) -> Any:
+def _smp(rounds: int = 100, variant: str = "deterministic", seed: int | None = None) -> Any:
     from blocs.bargaining.smp import SpatialModel
 
-    return SpatialModel.from_options(rounds=rounds, variant=variant, seed=seed)
+    return SpatialModel(variant=variant, rounds=rounds, seed=seed)
 
 
 def _exchange(rounds: int = 10, variant: str | None = None, seed: int | None = None,
@@ -117,4 +117,11 @@ def get_model(name: str, **options: Any) -> Any:
     ValueError: model 'compromise' takes no option 'seed' (its options: none: it runs in one shot)
     """
     check_options(name, options)
-    return MODELS[name](**options)
+    from blocs.bargaining.problem import Model, MultiIssueModel
+
+    model = MODELS[name](**options)
+    if not isinstance(model, Model | MultiIssueModel):
+        raise ValueError(f"model '{name}' does not implement the model interface (allowed: "
+                         "name and run, with the hooks of blocs.bargaining.problem.ModelBase; "
+                         "or name and run_problems; docs/bargaining.md)")
+    return model

@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from blocs.bargaining.problem import Problem
-
-MODEL_SCALE = (0.0, 100.0)
+from blocs.bargaining.problem import MultiIssueModel, Problem
+from blocs.bargaining.scale import from_model_scale, to_model_scale
 
 
 def default_model() -> str:
@@ -26,28 +25,6 @@ def default_model() -> str:
     from blocs.bargaining.registry import MODELS
 
     return "default" if "default" in MODELS else "compromise"
-
-
-def _rescale(scale: tuple[float, float]) -> bool:
-    low, high = scale
-    return (low, high) != MODEL_SCALE and high > low
-
-
-def to_model_scale(x: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
-    """Positions on the issue's scale mapped linearly onto 0-100 (unchanged when the issue is
-    already on 0-100 or has a degenerate scale)."""
-    if not _rescale(scale):
-        return np.asarray(x, dtype=float)
-    low, high = scale
-    return (np.asarray(x, dtype=float) - low) * 100.0 / (high - low)
-
-
-def from_model_scale(y: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
-    """The inverse of `to_model_scale`."""
-    if not _rescale(scale):
-        return np.asarray(y, dtype=float)
-    low, high = scale
-    return np.asarray(y, dtype=float) * (high - low) / 100.0 + low
 
 
 def run_problem(problem, model) -> dict[str, Any]:
@@ -60,10 +37,9 @@ def run_problem(problem, model) -> dict[str, Any]:
     None.  Raises ValueError when the model returns arrays
     of the wrong shape.
     """
-    x, s, c = problem.batch(1)
-    if hasattr(model, "capabilities_for"):
-        # A model may read its capabilities from the problem (e.g. DEU's GDP weights).
-        c = np.asarray(model.capabilities_for(problem), dtype=float)[None]
+    x, s, _ = problem.batch(1)
+    # The model says which capabilities it weighs by (the default forecaster: DEU's GDP).
+    c = np.asarray(model.capabilities(problem), dtype=float)[None]
     x = to_model_scale(x, problem.scale)
     kwargs = {}
     if problem.reference is not None:
@@ -80,14 +56,22 @@ def run_problem(problem, model) -> dict[str, Any]:
     if out.shape[0] != pos.shape[0] or out.shape[1:] != (1, *want[1:]):
         raise ValueError(f"the model returned outcomes of shape {out.shape} "
                          f"(expected ({pos.shape[0]}, 1{''.join(f', {k}' for k in want[1:])}))")
-    pos, out = pos[:, 0], out[:, 0]
-    # Back on the issue's scale; positions that never left their input are printed as read.
-    start = x[0]
-    back = from_model_scale(pos, problem.scale)
-    same = pos == start[None]
-    back = np.where(same, np.asarray(problem.positions, dtype=float)[None], back)
-    outcome = from_model_scale(out, problem.scale)
+    return trajectory_entry(problem, traj, start=x[0])
 
+
+def trajectory_entry(problem: Problem, traj: Any, start: np.ndarray | None = None,
+                     to_issue_scale: Any = from_model_scale) -> dict[str, Any]:
+    """One issue's entry of the forecast JSON contract from a one-variant `Trajectory` on
+    the models' 0-100 scale: positions, outcomes and the events' positions mapped back by
+    ``to_issue_scale`` (the exchange model maps back as Decide does), positions that never
+    left ``start`` (default: round 0) exactly as read, actor indices as names, NaN as None,
+    and the rounds after ``converged`` left out."""
+    pos = np.asarray(traj.positions, dtype=float)[:, 0]
+    out = np.asarray(traj.outcome, dtype=float)[:, 0]
+    start = pos[0] if start is None else start
+    back = to_issue_scale(pos, problem.scale)
+    back = np.where(pos == start[None], np.asarray(problem.positions, dtype=float)[None], back)
+    outcome = to_issue_scale(out, problem.scale)
     n_rounds = pos.shape[0]
     events = list(traj.events or [])
     converged = _converged(traj)
@@ -97,7 +81,7 @@ def run_problem(problem, model) -> dict[str, Any]:
         if events:
             k = r if len(events) == n_rounds else r - (n_rounds - len(events))
             raw = clean(events[k][0]) if 0 <= k < len(events) and events[k] else []
-            entry["events"] = [_event_on_scale(e, problem) for e in raw]
+            entry["events"] = [_event_on_scale(e, problem, to_issue_scale) for e in raw]
         rounds.append(entry)
     return {"id": problem.id, "actors": list(problem.actors), "rounds": rounds,
             "outcome": rounds[-1]["outcome"], "converged": converged}
@@ -106,7 +90,7 @@ def run_problem(problem, model) -> dict[str, Any]:
 def _converged(traj: Any) -> int | None:
     """The round from which a one-variant run stopped changing (`Trajectory.converged`), or
     None: the rounds after it repeat it, so they are not reported."""
-    conv = getattr(traj, "converged", None)
+    conv = traj.converged
     if conv is None:
         return None
     first = int(np.asarray(conv).reshape(-1)[0])
@@ -119,13 +103,13 @@ _POSITION_KEYS = ("new_position", "position", "from_position", "to_position")
 _ACTOR_KEYS = ("actor", "with")
 
 
-def _event_on_scale(event: Any, problem) -> Any:
+def _event_on_scale(event: Any, problem: Problem, to_issue_scale: Any = from_model_scale) -> Any:
     if not isinstance(event, dict):
         return event
     out = dict(event)
     for key in _POSITION_KEYS:
         if isinstance(out.get(key), int | float):
-            out[key] = float(from_model_scale(np.asarray(out[key]), problem.scale))
+            out[key] = float(to_issue_scale(np.asarray(out[key]), problem.scale))
     for key in _ACTOR_KEYS:
         if isinstance(out.get(key), int) and 0 <= out[key] < problem.n:
             out[key] = problem.actors[out[key]]
@@ -243,10 +227,10 @@ def input_identity(path: str | Path, format: str | None = None) -> dict[str, Any
 def run_problems(problems: list[Problem], model, wanted: list[Problem] | None = None
                  ) -> list[dict[str, Any]]:
     """The JSON entries of the ``wanted`` problems (default: all).  A model that works across
-    the issues of a file (``multi_issue``, the exchange model) gets them all, whichever are
+    the issues of a file (a `MultiIssueModel`: the exchange model) gets them all, whichever are
     wanted, and reports on each issue's own scale itself."""
     wanted = problems if wanted is None else wanted
-    if getattr(model, "multi_issue", False):
+    if isinstance(model, MultiIssueModel):
         entries = {e["id"]: e for e in model.run_problems(problems)}
         return [clean(entries[p.id]) for p in wanted]
     return [run_problem(p, model) for p in wanted]

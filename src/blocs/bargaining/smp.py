@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from blocs import progress
-from blocs.bargaining.problem import Trajectory
+from blocs.bargaining.problem import ModelBase, Trajectory
 
 SCALE = 100.0  # the model takes positions on 0-100 and works on [0, 1]
 MAX_TURNS = 100  # KTAB: at most 100 turns
@@ -82,12 +82,7 @@ def distances(x: np.ndarray, s: np.ndarray) -> np.ndarray:
 
     d_ij = sqrt(sum_k (s_ik (x_ik - x_jk))^2 / sum_k s_ik^2)  (in 1-D: |x_i - x_j|).
     """
-    diff = s[:, None, :] * (x[:, None, :] - x[None, :, :])
-    num = (diff * diff).sum(axis=-1)
-    den = (s * s).sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = np.sqrt(num / den[:, None])
-    return np.where(den[:, None] > 0, d, 0.0)
+    return distances_to(x, s, x)
 
 
 def distances_to(x: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -515,7 +510,7 @@ def run_one(x0: np.ndarray, s: np.ndarray, cap: np.ndarray, *,
 # The model behind the common interface
 
 
-class SpatialModel:
+class SpatialModel(ModelBase):
     """KTAB's Spatial Model of Politics behind the common `Model` interface (``"smp"``).
 
     ``run(positions, salience, capability)`` takes positions (V, n) or (V, n, d) on the 0-100
@@ -542,51 +537,35 @@ class SpatialModel:
       or None for the status quo).
 
     ``converged`` (V,): the turn T at which KTAB's stopping rule ended each variant, or -1
-    when ``max_turns`` ended it first.  ``last_turns`` (V,) holds the turn counts of the last
-    run (kept for the benchmark script; the trajectory says the same: ``converged``, or
-    ``max_turns`` where it is -1).  Long runs report their progress in turns
-    (`blocs.progress`).
+    when ``rounds`` ended it first (so a variant ran ``converged`` turns, or ``rounds``).
+    Long runs report their progress in turns (`blocs.progress`).
 
-    ``stochastic=True`` draws each actor's bargain from its PCE distribution instead of taking
-    the most probable one (KTAB's Stochastic transitions); the draws come from
+    ``variant="stochastic"`` draws each actor's bargain from its PCE distribution instead of
+    taking the most probable one (KTAB's Stochastic transitions); the draws come from
     ``numpy.random.default_rng`` streams spawned from ``seed`` (variant v uses child v of
     ``SeedSequence(seed)``), one uniform number per actor with at least one bargain, actors in
-    index order, so a run is reproducible.  ``max_turns`` caps the turns (KTAB: 100; 0 returns
-    the input).
+    index order, so a run is reproducible.  ``rounds`` caps the turns (KTAB: 100; the stopping
+    rule usually ends the run earlier; 0 returns the input).
     """
 
     name = "smp"
 
     VARIANTS = ("deterministic", "stochastic")
 
-    def __init__(self, stochastic: bool = False, seed: int | None = None,
-                 max_turns: int = MAX_TURNS) -> None:
-        if max_turns < 0:
-            raise ValueError(f"max_turns: {max_turns} is negative (allowed: a whole number >= 0)")
-        self.stochastic = bool(stochastic)
-        self.seed = seed
-        self.max_turns = int(max_turns)
-        self.last_turns = np.zeros(0, dtype=int)
-
-    @classmethod
-    def from_options(cls, rounds: int | None = None, variant: str | None = None,
-                     seed: int | None = None, **_: object) -> SpatialModel:
-        """The model from the CLI's options: ``variant`` "deterministic" (default) or
-        "stochastic", ``rounds`` caps the turns (default: KTAB's 100; the stopping rule
-        usually ends the run earlier), ``seed`` for the stochastic draws."""
-        if variant is not None and variant not in cls.VARIANTS:
+    def __init__(self, variant: str = "deterministic", rounds: int = MAX_TURNS,
+                 seed: int | None = None) -> None:
+        if variant not in self.VARIANTS:
             raise ValueError(f"unknown smp variant '{variant}' (allowed: "
-                             f"{', '.join(cls.VARIANTS)})")
-        return cls(stochastic=variant == "stochastic", seed=seed,
-                   max_turns=MAX_TURNS if rounds is None else rounds)
+                             f"{', '.join(self.VARIANTS)})")
+        if int(rounds) != rounds or rounds < 0:
+            raise ValueError(f"rounds: {rounds} (allowed: a whole number >= 0)")
+        self.variant = variant
+        self.stochastic = variant == "stochastic"
+        self.seed = seed
+        self.rounds = int(rounds)
 
-    def run(
-        self,
-        positions: np.ndarray,
-        salience: np.ndarray,
-        capability: np.ndarray,
-        reference: np.ndarray | None = None,
-    ) -> Trajectory:
+    def run(self, positions: np.ndarray, salience: np.ndarray, capability: np.ndarray,
+            reference: np.ndarray | None = None) -> Trajectory:
         x = np.asarray(positions, dtype=float)
         s = np.asarray(salience, dtype=float)
         c = np.asarray(capability, dtype=float)
@@ -608,18 +587,17 @@ class SpatialModel:
         # Progress in turns, at most max_turns per variant (a variant that stops earlier
         # skips the rest of its share); reported when the run can be long: O(n^3) per turn.
         n = x.shape[1]
-        report = nv * n ** 3 * self.max_turns >= _REPORT_FROM
+        report = nv * n ** 3 * self.rounds >= _REPORT_FROM
         runs = []
-        with progress.task("spatial model of politics: turns", total=nv * self.max_turns) \
+        with progress.task("spatial model of politics: turns", total=nv * self.rounds) \
                 if report else nullcontext(None) as advance:
             for v in range(nv):
                 h = run_one(x[v] / SCALE, np.ascontiguousarray(s[v]), c[v], rng=rngs[v],
-                            max_turns=self.max_turns, advance=advance)
+                            max_turns=self.rounds, advance=advance)
                 if advance is not None:
-                    advance(self.max_turns - len(h.turns))
+                    advance(self.rounds - len(h.turns))
                 runs.append(h)
         turns = np.array([len(h.turns) for h in runs], dtype=int)
-        self.last_turns = turns
         rounds = int(turns.max()) if nv else 0
         pos = np.empty((rounds + 1, *x.shape))
         out = np.empty((rounds + 1, nv, x.shape[2]))

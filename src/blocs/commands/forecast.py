@@ -185,9 +185,10 @@ class _ModelFailed(Exception):
 
 
 def _run(file: str, name: str, engine: Any, every: list, problems: list) -> list[dict]:
+    from blocs.bargaining.problem import MultiIssueModel
     from blocs.bargaining.run import run_problem, run_problems
 
-    if getattr(engine, "multi_issue", False):
+    if isinstance(engine, MultiIssueModel):
         # Exchanges span the issues of a file: the model sees them all, --issue filters output.
         try:
             results = run_problems(every, engine, problems)

@@ -83,15 +83,15 @@ def print_balance(scenario: Any, balance: Any, case: str) -> None:
 
     reach = table(f"Reach: land routes to {balance.focus} avoiding rival blocs",
                   "power", "access", "land route", "blocked by", "forces near")
-    for row in balance.reach.itertuples(index=False):
+    for row in balance.reach.to_dict("records"):
         near = "; ".join(
             f"{p['what']} in {p['country']}"
             + (f" ({p['size']:,.0f} {p['unit']})" if p.get("size") is not None else "")
             + (f" via {p['via']}" if p.get("via") else "")
-            for p in row.presence)
-        reach.add_row(row._0, row.access,
-                      " > ".join(row.land_route) if row.land_route else "none",
-                      ", ".join(row.blocked_by) or "-", near or "-")
+            for p in row["presence"])
+        reach.add_row(row["from"], row["access"],
+                      " > ".join(row["land_route"]) if row["land_route"] else "none",
+                      ", ".join(row["blocked_by"]) or "-", near or "-")
     out.print(reach)
 
     enc = table(f"Encirclement: share of {balance.focus}'s land border",
@@ -102,9 +102,10 @@ def print_balance(scenario: Any, balance: Any, case: str) -> None:
     out.print(enc)
 
     fc = table("Forecasts (0-100 scale of each issue)", "issue", "question", "model",
-               ("outcome", "right"))
+               ("outcome", "right"), ("80% interval", "right"))
     for row in balance.forecasts.itertuples(index=False):
-        fc.add_row(row.issue, row.question, row.model, _fmt(row.outcome, 1))
+        band = ("-" if math.isnan(row.lo80) else f"{row.lo80:.0f} to {row.hi80:.0f}")
+        fc.add_row(row.issue, row.question, row.model, _fmt(row.outcome, 1), band)
     out.print(fc)
     counts = scenario.tie_counts()
     show = case if case == balance.case else _shell_word(case)
@@ -125,17 +126,17 @@ def _leverage(out: Any, balance: Any) -> None:
     cells = list(dict.fromkeys(zip(lev["domain"], lev["kind"], strict=True)))
     title = f"Leverage over {balance.focus} by domain (0-1 per cell; soft/hard)"
     rows = []
-    for power in balance.powers["power"]:
-        mine = lev[lev["from"] == power].set_index(["domain", "kind"])["value"]
-        soft = lev[(lev["from"] == power) & (lev["kind"] == "soft")]["value"].sum()
-        hard = lev[(lev["from"] == power) & (lev["kind"] == "hard")]["value"].sum()
-        rows.append((power, {c: mine.get(c, 0.0) for c in cells}, soft, hard))
+    for power in balance.powers.to_dict("records"):
+        mine = lev[lev["from"] == power["power"]].set_index(["domain", "kind"])["value"]
+        rows.append((power["power"], {c: mine.get(c, 0.0) for c in cells}, power["soft"],
+                     power["hard"]))
     if out.width >= WIDE_LEVERAGE:
         t = table(title, "power", *[(f"{DOMAIN_ABBR.get(d, d)}\n{k}", "right") for d, k in cells],
                   ("all\nsoft", "right"), ("all\nhard", "right"), ("total", "right"))
-        for power, values, soft, hard in rows:
+        for (power, values, soft, hard), total in zip(rows, balance.powers["value"],
+                                                      strict=True):
             t.add_row(power, *[_fmt(values[c]) for c in cells], _fmt(soft), _fmt(hard),
-                      _fmt(soft + hard))
+                      _fmt(total))
         out.print(t)
         return
     # Narrow terminal: one table per kind, then the totals.
@@ -149,6 +150,6 @@ def _leverage(out: Any, balance: Any) -> None:
         out.print(t)
     t = table(f"Leverage over {balance.focus}: totals", "power", ("soft", "right"),
               ("hard", "right"), ("total", "right"))
-    for power, _values, soft, hard in rows:
-        t.add_row(power, _fmt(soft), _fmt(hard), _fmt(soft + hard))
+    for (power, _values, soft, hard), total in zip(rows, balance.powers["value"], strict=True):
+        t.add_row(power, _fmt(soft), _fmt(hard), _fmt(total))
     out.print(t)

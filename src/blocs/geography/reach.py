@@ -8,8 +8,9 @@ states of its member organisations).  For a power P and target T:
   an organisation P belongs to, has a presence (a base, a mission, a contingent);
 * rivals(P)  = the territory of every bloc P is not in (none, for a power in no bloc);
 * land_route = a shortest path in G from an origin to T through no rival country (origins and
-  T themselves excepted), fewest crossings first, then shortest border-to-border length; null
-  when there is none;
+  T themselves excepted): fewest crossings first, then shortest total border length, then the
+  first in alphabetical order (the routes compared country by country); null when there is
+  none;
 * blocked_by = the rival blocs B such that T cannot be reached at all once B's countries are
   removed (every land route crosses B), computed only when no route avoids the rivals;
 * access     = own (T is P's), direct (an origin borders T), through_friends (only countries of
@@ -21,20 +22,21 @@ Encirclement of T by bloc B at a date = the length of T's land border with B's c
 T's whole land border (the case's sourced lengths when it gives them, else the lengths
 measured on the built-in shapes).
 
-Graph search is NetworkX's (Dijkstra on a filtered view); nothing here is hand-written but the
-bookkeeping.
+The graph is NetworkX's; the route search (`_route`) is a Dijkstra search written out here so
+that the tie-break above is exact and does not depend on the order of the borders in a file.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 import networkx as nx
 import pandas as pd
 
-from blocs.geography.borders import load_borders
+from blocs.reference import load_borders
 from blocs.scenario.scenario import Scenario
-from blocs.scenario.validate import year_span
+from blocs.scenario.schema import year_span
 
 
 @dataclass(frozen=True)
@@ -149,24 +151,38 @@ def reach(scenario: Scenario, power: str, target: str | None = None,
 def _route(
     graph: nx.Graph, origins: set[str], target: str, forbidden: set[str]
 ) -> list[str] | None:
-    """Fewest-crossings, then shortest, path from any origin to target avoiding ``forbidden``."""
-    allowed = nx.subgraph_view(graph, filter_node=lambda n: n not in forbidden)
-    # A super-source joined to every origin turns "from any origin" into one Dijkstra run; the
-    # weight counts crossings first (1 each) and breaks ties by length (a small fraction).
-    view = nx.Graph(allowed)
-    source = ("__origin__",)
-    view.add_edges_from((source, o) for o in origins if o in view)
-    if target not in view or source not in view:
-        return None
+    """The route from any origin to ``target`` through no ``forbidden`` country: fewest
+    border crossings, then shortest total border length (``length_km``), then the first in
+    alphabetical order (the routes compared country by country, from the origin); None when
+    there is none.
 
-    def weight(u, v, data):
-        return 0.0 if source in (u, v) else 1.0 + data.get("length_km", 0.0) / 1e6
+    Dijkstra's search from every origin at once, on the key (crossings, km, route): a key
+    only grows along a route, and two routes to a country with equal keys are the same route,
+    so the result does not depend on the order of the graph's nodes or edges (NetworkX's
+    Dijkstra breaks exact ties by that order).
 
-    try:
-        path = nx.dijkstra_path(view, source, target, weight=weight)
-    except nx.NetworkXNoPath:
+    >>> g = nx.Graph([("A", "B"), ("A", "C"), ("B", "T"), ("C", "T")])
+    >>> _route(g, {"A"}, "T", set()), _route(g, {"A"}, "T", {"B"})
+    (['A', 'B', 'T'], ['A', 'C', 'T'])
+    """
+    if target not in graph or target in forbidden:
         return None
-    return path[1:]
+    heap = [(0, 0.0, (o,)) for o in sorted(origins) if o in graph and o not in forbidden]
+    heapq.heapify(heap)
+    done: set[str] = set()
+    while heap:
+        crossings, km, route = heapq.heappop(heap)
+        here = route[-1]
+        if here in done:
+            continue
+        if here == target:
+            return list(route)
+        done.add(here)
+        for there, data in graph[here].items():
+            if there not in done and there not in forbidden:
+                step = float(data.get("length_km", 0.0))
+                heapq.heappush(heap, (crossings + 1, km + step, (*route, there)))
+    return None
 
 
 def reach_all(scenario: Scenario, target: str | None = None, year: int | None = None,

@@ -24,8 +24,7 @@ import pandas as pd
 
 from blocs.scenario.measures import FLAG_UNIT, SHARE_UNITS
 from blocs.scenario.scenario import Scenario
-from blocs.scenario.schema import Tie
-from blocs.scenario.validate import year_span
+from blocs.scenario.schema import Tie, year_span
 
 COLUMNS = [
     "from", "to", "measure", "domain", "kind", "weight", "year", "value", "unit", "total",

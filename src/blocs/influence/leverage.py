@@ -82,10 +82,14 @@ def by_domain(lev: pd.DataFrame) -> pd.DataFrame:
 
 
 def power_totals(lev: pd.DataFrame) -> pd.DataFrame:
-    """Each power's total leverage and its share of all powers' total, largest first."""
+    """Each power's soft, hard and total leverage and its share of all powers' total, largest
+    first: columns power, soft, hard, value, share."""
     totals = lev.groupby("from", sort=False)["value"].sum()
+    kinds = (lev.groupby(["from", "kind"], sort=False)["value"].sum().unstack(fill_value=0.0)
+             .reindex(index=totals.index, columns=["soft", "hard"], fill_value=0.0))
     grand = totals.sum()
-    out = pd.DataFrame({"power": totals.index, "value": totals.to_numpy()})
+    out = pd.DataFrame({"power": totals.index, "soft": kinds["soft"].to_numpy(),
+                        "hard": kinds["hard"].to_numpy(), "value": totals.to_numpy()})
     out["share"] = out["value"] / grand if grand > 0 else 0.0
     return out.sort_values("value", ascending=False, ignore_index=True)
 

@@ -11,9 +11,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from blocs.scenario.measures import resolve_measures
-from blocs.scenario.schema import Actor, Case, Measure, Membership, Source
-
-ORG_KINDS = ("union", "alliance", "organization")
+from blocs.scenario.schema import ORG_KINDS, Actor, Case, Measure, Source
 
 
 class TieCounts(NamedTuple):
@@ -105,9 +103,6 @@ class Scenario:
                 out.add(code)
         return out
 
-    def membership(self, organization: str, country: str) -> int | Membership | None:
-        return self.case.organizations[organization].members.get(country)
-
     def territory(self, actor: str, year: int | None = None) -> set[str]:
         """Countries an actor holds: its own for a state, its members' for an organisation."""
         country = self.country_of(actor)
@@ -115,10 +110,6 @@ class Scenario:
             return {country}
         org = self.organization_of(actor)
         return self.members(org, year) if org is not None else set()
-
-    def memberships_of(self, country: str, year: int | None = None) -> list[str]:
-        """Organisations the country belongs to in ``year``."""
-        return sorted(o for o in self.case.organizations if country in self.members(o, year))
 
     def blocs_of(self, actor: str, year: int | None = None) -> list[str]:
         """The blocs an actor is in: as a listed member, or (a state) as a member country of
@@ -145,10 +136,6 @@ class Scenario:
             out |= self.territory(member, year)
         return out
 
-    def bloc_actors(self, bloc: str, year: int | None = None) -> list[str]:
-        """Every actor that counts for the bloc in ``year`` (listed or through membership)."""
-        return [a for a in self.actors if bloc in self.blocs_of(a, year)]
-
     def powers(self) -> list[str]:
         """Actors that hold some tie over another actor, in file order."""
         seen: dict[str, None] = {}
@@ -171,14 +158,3 @@ class Scenario:
         sourced = [t for t in self.case.ties if t.source_ids]
         cited = {sid for t in sourced for sid in t.source_ids}
         return TieCounts(len(sourced), len(self.case.ties) - len(sourced), len(cited))
-
-    def cite(self, *source_ids: str) -> str:
-        """A short citation for source ids: 'Title (Publisher, year)'."""
-        parts = []
-        for sid in source_ids:
-            s = self.sources[sid]
-            who = s.author or s.publisher
-            when = s.date or (str(s.year) if s.year else None)
-            extra = ", ".join(x for x in (who, when) if x)
-            parts.append(f"{s.title} ({extra})" if extra else s.title)
-        return "; ".join(parts)

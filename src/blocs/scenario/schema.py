@@ -25,6 +25,20 @@ YearSpan = Annotated[
         description="a year (2023) or a span of years as 'YYYY-YYYY' (2020-2024)",
     ),
 ]
+
+
+def year_span(year: int | str) -> tuple[int, int]:
+    """(first, last) year of a ``year`` field (`Year` or `YearSpan`): ``2023`` or
+    ``'2020-2024'``.
+
+    >>> year_span(2023), year_span("2020-2024")
+    ((2023, 2023), (2020, 2024))
+    """
+    if isinstance(year, int):
+        return year, year
+    first, last = year.split("-")
+    return int(first), int(last)
+
 Score = Annotated[float, Field(ge=0, le=100, description="a number from 0 to 100")]
 NonNegative = Annotated[float, Field(ge=0, description="a number, 0 or more")]
 Positive = Annotated[float, Field(gt=0, description="a number above 0")]
@@ -45,6 +59,8 @@ DOMAINS = ("economic", "energy", "security", "diplomatic", "societal")
 Domain = Literal["economic", "energy", "security", "diplomatic", "societal"]
 Kind = Literal["soft", "hard"]
 ActorKind = Literal["state", "union", "alliance", "organization", "faction"]
+#: The kinds of actor that act for an organisation (its `organizations` entry lists the members).
+ORG_KINDS = ("union", "alliance", "organization")
 
 
 class Strict(BaseModel):

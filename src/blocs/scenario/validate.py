@@ -1,23 +1,54 @@
 """Checks that need the whole case: ids cross-checked, sources cited, units and ranges.
 
 The pydantic schema checks each value on its own; these checks look across the file.  Each
-returns ``(path, message)`` pairs; the loader adds the file and line.  A message says what is
-wrong, then in parentheses what is allowed.
+yields ``(path, message)`` findings; the loader adds the file and line.  A message says what is
+wrong, then in parentheses what is allowed.  `check_case` runs them in file order: period,
+sources, actors, focus, organizations, blocs, geography (borders, border lengths, presence),
+ties, issues.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from blocs.bargaining.problem import capability_refusal
-from blocs.geography.borders import country_names, load_borders
+from blocs.limits import capability_refusal
+from blocs.reference import country_names, load_borders
 from blocs.scenario.measures import FLAG_UNIT, SHARE_UNITS, is_amount, resolve_measures
-from blocs.scenario.schema import Case, Sourced
+from blocs.scenario.schema import (
+    ORG_KINDS,
+    YEAR_RANGE,
+    Actor,
+    Case,
+    Measure,
+    Organization,
+    Sourced,
+    Tie,
+    year_span,
+)
 
-Path = tuple[str | int, ...]
-Problem = tuple[Path, str]
+#: Where a finding is in the file: keys and list indexes from the top, ``("ties", 3, "to")``.
+FieldPath = tuple[str | int, ...]
+#: One finding: where, and ``what is wrong (allowed: ...)``.
+Finding = tuple[FieldPath, str]
 
-ORG_KINDS = ("union", "alliance", "organization")
+
+def check_case(case: Case) -> list[Finding]:
+    """All cross-file problems of a structurally valid case, in file order."""
+    known = set(country_names()) | _custom_countries(case)
+    measures = resolve_measures(case.measures)
+    return [
+        *_check_period(case),
+        *_check_source_links(case),
+        *_check_actors(case, known),
+        *_check_focus(case),
+        *_check_organizations(case, known),
+        *_check_blocs(case),
+        *_check_case_borders(case),
+        *_check_border_lengths(case),
+        *_check_presence(case, known),
+        *_check_ties(case, measures),
+        *_check_issues(case),
+    ]
 
 
 def _ids(names: object, limit: int = 12) -> str:
@@ -28,117 +59,164 @@ def _ids(names: object, limit: int = 12) -> str:
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
-def year_span(year: int | str) -> tuple[int, int]:
-    """(first, last) year of a ``year`` field: ``2023`` or ``'2020-2024'``."""
-    if isinstance(year, int):
-        return year, year
-    first, last = year.split("-")
-    return int(first), int(last)
+def _builtin(case: Case) -> bool:
+    return case.geography.borders == "builtin"
 
 
-def check_case(case: Case) -> list[Problem]:
-    """All cross-file problems of a structurally valid case, in file order."""
-    return list(_check(case))
+# ---------------------------------------------------------------------------------------------
+# sources
 
 
-def _check_sourced(item: Sourced, path: Path, sources: dict) -> Iterator[Problem]:
+def _check_backed(item: Sourced, path: FieldPath) -> Iterator[Finding]:
+    """Figures need a source or an assumption."""
     if item.source is None and item.assumption is None:
         yield path, (
             "no source for these figures (add source: <id from sources> "
             'or assumption: "why this value")'
         )
+
+
+def _check_source_ids(item: Sourced, path: FieldPath, sources: dict) -> Iterator[Finding]:
+    """Every source id an item cites is in ``sources``."""
     for k, sid in enumerate(item.source_ids):
         if sid not in sources:
             where = (*path, "source") if isinstance(item.source, str) else (*path, "source", k)
             yield where, f"unknown source '{sid}' (allowed: {_ids(sources)})"
 
 
-def _check(case: Case) -> Iterator[Problem]:
-    sources = case.sources
-    actors = case.actors
-    measures = resolve_measures(case.measures)
-    builtin = case.geography.borders == "builtin"
-    # Case borders may add countries of their own (fictional or missing from the built-in map).
-    known_countries = set(country_names()) | _custom_countries(case)
+def _check_sourced(item: Sourced, path: FieldPath, sources: dict) -> Iterator[Finding]:
+    """Figures with a source or an assumption, and only known source ids."""
+    yield from _check_backed(item, path)
+    yield from _check_source_ids(item, path, sources)
 
+
+def _check_period(case: Case) -> Iterator[Finding]:
+    """The case's period does not end before it starts."""
     if case.period is not None and case.period.start > case.period.end:
         yield ("period", "end"), (
             f"period ends ({case.period.end}) before it starts ({case.period.start}) "
             "(allowed: end >= start)"
         )
 
-    for sid, src in sources.items():
+
+def _check_source_links(case: Case) -> Iterator[Finding]:
+    """A source's ``url`` is a link: http(s) or doi."""
+    for sid, src in case.sources.items():
         if src.url is not None and not src.url.startswith(("http://", "https://", "doi:")):
             yield ("sources", sid, "url"), (
                 f"{src.url[:40]!r} is not a link (allowed: an http(s):// address or doi:...)"
             )
 
-    # actors
-    for aid, actor in actors.items():
-        path: Path = ("actors", aid)
-        if actor.kind == "faction":
-            if actor.of is None:
-                yield path, "a faction needs 'of: <state actor id>' (the state it belongs to)"
-            elif actor.of not in actors or actors[actor.of].kind != "state":
-                states = [a for a, x in actors.items() if x.kind == "state"]
-                yield (*path, "of"), f"'{actor.of}' is not a state actor (allowed: {_ids(states)})"
-        elif actor.of is not None:
-            yield (*path, "of"), f"only factions have 'of' (this actor is a {actor.kind})"
-        if actor.kind == "state":
-            code = actor.country or aid
-            if code not in known_countries:
-                key = (*path, "country") if actor.country else path
-                yield key, (
-                    f"'{code}' is not a country of the "
-                    f"{'built-in geography' if builtin else 'case borders'} "
-                    "(allowed: an ISO3 code such as SRB, USA; Kosovo is XKX; "
-                    "or set country: <code>)"
-                )
-        elif actor.country is not None and actor.kind != "faction":
-            yield (*path, "country"), f"a {actor.kind} has members, not a country (remove it)"
-        if actor.kind in ORG_KINDS:
-            org = actor.organization or aid
-            if org not in case.organizations:
-                key = (*path, "organization") if actor.organization else path
-                yield key, (
-                    f"a {actor.kind} needs an organization entry with its members: "
-                    f"'{org}' is not in organizations (allowed: {_ids(case.organizations)})"
-                )
-        elif actor.organization is not None:
-            yield (*path, "organization"), (
-                f"only unions, alliances and organizations act for an organization "
-                f"(this actor is a {actor.kind})"
+
+# ---------------------------------------------------------------------------------------------
+# actors and organisations
+
+
+def _check_actors(case: Case, known: set[str]) -> Iterator[Finding]:
+    """Each actor's kind-specific fields: a faction's state, a state's country, the
+    organization entry of a union, alliance or organization."""
+    for aid, actor in case.actors.items():
+        path: FieldPath = ("actors", aid)
+        yield from _check_faction_of(actor, path, case)
+        yield from _check_actor_country(aid, actor, path, known, _builtin(case))
+        yield from _check_actor_organization(aid, actor, path, case)
+
+
+def _check_faction_of(actor: Actor, path: FieldPath, case: Case) -> Iterator[Finding]:
+    """A faction names the state actor it belongs to in ``of``; nothing else has ``of``."""
+    actors = case.actors
+    if actor.kind == "faction":
+        if actor.of is None:
+            yield path, "a faction needs 'of: <state actor id>' (the state it belongs to)"
+        elif actor.of not in actors or actors[actor.of].kind != "state":
+            states = [a for a, x in actors.items() if x.kind == "state"]
+            yield (*path, "of"), f"'{actor.of}' is not a state actor (allowed: {_ids(states)})"
+    elif actor.of is not None:
+        yield (*path, "of"), f"only factions have 'of' (this actor is a {actor.kind})"
+
+
+def _check_actor_country(
+    aid: str, actor: Actor, path: FieldPath, known: set[str], builtin: bool
+) -> Iterator[Finding]:
+    """A state is a country of the map (its id or ``country``); organisations have none."""
+    if actor.kind == "state":
+        code = actor.country or aid
+        if code not in known:
+            key = (*path, "country") if actor.country else path
+            yield key, (
+                f"'{code}' is not a country of the "
+                f"{'built-in geography' if builtin else 'case borders'} "
+                "(allowed: an ISO3 code such as SRB, USA; Kosovo is XKX; "
+                "or set country: <code>)"
             )
+    elif actor.country is not None and actor.kind != "faction":
+        yield (*path, "country"), f"a {actor.kind} has members, not a country (remove it)"
+
+
+def _check_actor_organization(
+    aid: str, actor: Actor, path: FieldPath, case: Case
+) -> Iterator[Finding]:
+    """Unions, alliances and organizations act for an entry of ``organizations``; no other
+    kind names one."""
+    if actor.kind in ORG_KINDS:
+        org = actor.organization or aid
+        if org not in case.organizations:
+            key = (*path, "organization") if actor.organization else path
+            yield key, (
+                f"a {actor.kind} needs an organization entry with its members: "
+                f"'{org}' is not in organizations (allowed: {_ids(case.organizations)})"
+            )
+    elif actor.organization is not None:
+        yield (*path, "organization"), (
+            f"only unions, alliances and organizations act for an organization "
+            f"(this actor is a {actor.kind})"
+        )
+
+
+def _check_focus(case: Case) -> Iterator[Finding]:
+    """The focus is a state actor."""
+    actors = case.actors
     if case.focus not in actors:
         yield ("focus",), f"'{case.focus}' is not an actor (allowed: {_ids(actors)})"
     elif actors[case.focus].kind != "state":
         yield ("focus",), f"'{case.focus}' is a {actors[case.focus].kind} (allowed: a state actor)"
 
-    # organizations
+
+def _check_organizations(case: Case, known: set[str]) -> Iterator[Finding]:
+    """Each organisation is sourced (or each of its members is) and its members are known
+    countries with consistent dates."""
     for oid, org in case.organizations.items():
-        path = ("organizations", oid)
+        path: FieldPath = ("organizations", oid)
         every_member_sourced = bool(org.members) and all(
             not isinstance(m, int) and (m.source or m.assumption) for m in org.members.values()
         )
-        if not every_member_sourced:
-            yield from _check_sourced(org, path, sources)
+        if every_member_sourced:
+            yield from _check_source_ids(org, path, case.sources)
         else:
-            yield from (p for p in _check_sourced(org, path, sources) if "unknown source" in p[1])
-        for code, m in org.members.items():
-            mpath = (*path, "members", code)
-            if code not in known_countries:
-                yield mpath, f"'{code}' is not a known country (allowed: ISO3 codes; Kosovo is XKX)"
-            if not isinstance(m, int):
-                if m.left is not None and m.left < m.joined:
-                    yield (*mpath, "left"), (
-                        f"left ({m.left}) before joining ({m.joined}) (allowed: left >= joined)"
-                    )
-                if m.source is not None:
-                    yield from (
-                        p for p in _check_sourced(m, mpath, sources) if "unknown source" in p[1]
-                    )
+            yield from _check_sourced(org, path, case.sources)
+        yield from _check_members(org, path, known, case.sources)
 
-    # blocs
+
+def _check_members(
+    org: Organization, path: FieldPath, known: set[str], sources: dict
+) -> Iterator[Finding]:
+    """Members are known countries; a member leaves after it joins; its sources are known."""
+    for code, m in org.members.items():
+        mpath = (*path, "members", code)
+        if code not in known:
+            yield mpath, f"'{code}' is not a known country (allowed: ISO3 codes; Kosovo is XKX)"
+        if not isinstance(m, int):
+            if m.left is not None and m.left < m.joined:
+                yield (*mpath, "left"), (
+                    f"left ({m.left}) before joining ({m.joined}) (allowed: left >= joined)"
+                )
+            if m.source is not None:
+                yield from _check_source_ids(m, mpath, sources)
+
+
+def _check_blocs(case: Case) -> Iterator[Finding]:
+    """Bloc members are actors, each in one bloc at most, never the focus; sources known."""
+    actors = case.actors
     seen: dict[str, str] = {}
     for bid, bloc in case.blocs.items():
         for k, member in enumerate(bloc.members):
@@ -157,64 +235,103 @@ def _check(case: Case) -> Iterator[Problem]:
                     "the focus state cannot be a bloc member (blocs are the rivals it balances)"
                 )
         if bloc.source is not None:
-            yield from (
-                p for p in _check_sourced(bloc, ("blocs", bid), sources) if "unknown" in p[1]
-            )
+            yield from _check_source_ids(bloc, ("blocs", bid), case.sources)
 
-    # geography
-    geo = case.geography
-    if not builtin:
-        for k, border in enumerate(geo.borders):  # type: ignore[arg-type]
-            if border.a == border.b:
-                yield ("geography", "borders", k), (
-                    f"a border joins two different countries (both are {border.a})"
-                )
-            if border.length_km is not None:
-                yield from _check_sourced(border, ("geography", "borders", k), sources)
-    if geo.border_lengths is not None:
-        bl = geo.border_lengths
-        yield from _check_sourced(bl, ("geography", "border_lengths"), sources)
-        focus_actor = actors.get(case.focus)
-        focus_code = (focus_actor.country or case.focus) if focus_actor else case.focus
-        graph = load_borders() if builtin else None
-        neighbours = (
-            set(graph[focus_code]) if graph is not None and focus_code in graph
-            else _custom_neighbours(case, focus_code)
-        )
-        for code in bl.km:
-            if code not in neighbours:
-                yield ("geography", "border_lengths", "km", code), (
-                    f"'{code}' does not border {focus_code} (allowed: {_ids(neighbours)})"
-                )
-        missing = neighbours - set(bl.km)
-        if missing:
-            yield ("geography", "border_lengths", "km"), (
-                f"no length for {_ids(missing)} (allowed: every land neighbour of "
-                f"{focus_code}, or no border_lengths at all)"
+
+# ---------------------------------------------------------------------------------------------
+# geography
+
+
+def _check_case_borders(case: Case) -> Iterator[Finding]:
+    """A case's own borders join two different countries; a length is sourced."""
+    if _builtin(case):
+        return
+    for k, border in enumerate(case.geography.borders):  # type: ignore[arg-type]
+        if border.a == border.b:
+            yield ("geography", "borders", k), (
+                f"a border joins two different countries (both are {border.a})"
             )
-    for k, pres in enumerate(geo.presence):
-        path = ("geography", "presence", k)
-        if pres.actor not in actors:
-            yield (*path, "actor"), f"'{pres.actor}' is not an actor (allowed: {_ids(actors)})"
-        if pres.country not in known_countries:
+        if border.length_km is not None:
+            yield from _check_sourced(border, ("geography", "borders", k), case.sources)
+
+
+def _check_border_lengths(case: Case) -> Iterator[Finding]:
+    """Sourced border lengths give one length for each land neighbour of the focus, and
+    only for them."""
+    bl = case.geography.border_lengths
+    if bl is None:
+        return
+    yield from _check_sourced(bl, ("geography", "border_lengths"), case.sources)
+    focus_actor = case.actors.get(case.focus)
+    focus_code = (focus_actor.country or case.focus) if focus_actor else case.focus
+    graph = load_borders() if _builtin(case) else None
+    neighbours = (
+        set(graph[focus_code]) if graph is not None and focus_code in graph
+        else _custom_neighbours(case, focus_code)
+    )
+    for code in bl.km:
+        if code not in neighbours:
+            yield ("geography", "border_lengths", "km", code), (
+                f"'{code}' does not border {focus_code} (allowed: {_ids(neighbours)})"
+            )
+    missing = neighbours - set(bl.km)
+    if missing:
+        yield ("geography", "border_lengths", "km"), (
+            f"no length for {_ids(missing)} (allowed: every land neighbour of "
+            f"{focus_code}, or no border_lengths at all)"
+        )
+
+
+def _check_presence(case: Case, known: set[str]) -> Iterator[Finding]:
+    """A presence is an actor's in a known country, in a valid year; a size is sourced."""
+    for k, pres in enumerate(case.geography.presence):
+        path: FieldPath = ("geography", "presence", k)
+        if pres.actor not in case.actors:
+            yield (*path, "actor"), (
+                f"'{pres.actor}' is not an actor (allowed: {_ids(case.actors)})"
+            )
+        if pres.country not in known:
             yield (*path, "country"), (
                 f"'{pres.country}' is not a known country (allowed: ISO3 codes; Kosovo is XKX)"
             )
         yield from _check_year(pres.year, (*path, "year"))
         if pres.size is not None:
-            yield from _check_sourced(pres, path, sources)
+            yield from _check_sourced(pres, path, case.sources)
 
-    # ties
+
+def _custom_countries(case: Case) -> set[str]:
+    """Countries a case's own borders add (fictional or missing from the built-in map)."""
+    codes: set[str] = set()
+    if not _builtin(case):
+        for border in case.geography.borders:  # type: ignore[union-attr]
+            codes.update((border.a, border.b))
+    return codes
+
+
+def _custom_neighbours(case: Case, code: str) -> set[str]:
+    out: set[str] = set()
+    if not _builtin(case):
+        for border in case.geography.borders:  # type: ignore[union-attr]
+            if border.a == code:
+                out.add(border.b)
+            elif border.b == code:
+                out.add(border.a)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# ties
+
+
+def _check_ties(case: Case, measures: dict[str, Measure]) -> Iterator[Finding]:
+    """Each tie, in file order: actors, source, year, measure, value; then, across ties, one
+    unit per pool of amounts and one figure per tie and year."""
     keys: dict[tuple, int] = {}
-    pooled_units: dict[tuple[str, str], tuple[str, int]] = {}
+    pools: dict[tuple[str, str], tuple[str, int]] = {}
     for k, tie in enumerate(case.ties):
-        path = ("ties", k)
-        for field, ref in (("from", tie.from_), ("to", tie.to)):
-            if ref not in actors:
-                yield (*path, field), f"'{ref}' is not an actor (allowed: {_ids(actors)})"
-        if tie.from_ == tie.to:
-            yield (*path, "to"), f"a tie links two different actors (both are '{tie.to}')"
-        yield from _check_sourced(tie, path, sources)
+        path: FieldPath = ("ties", k)
+        yield from _check_tie_actors(tie, path, case)
+        yield from _check_sourced(tie, path, case.sources)
         yield from _check_year(tie.year, (*path, "year"))
         measure = measures.get(tie.measure)
         if measure is None:
@@ -230,55 +347,34 @@ def _check(case: Case) -> Iterator[Problem]:
             )
         unit = tie.unit or measure.unit
         yield from _check_value(tie.value, unit, tie.total, path)
-        if is_amount(unit) and tie.total is None:
-            # Amounts without a total are pooled across powers: one unit per pool.
-            pool = (tie.to, tie.measure)
-            if pool in pooled_units and pooled_units[pool][0] != unit:
-                first_unit, first_k = pooled_units[pool]
-                yield (*path, "unit"), (
-                    f"{tie.measure} into {tie.to} is in {first_unit} in ties[{first_k}] and "
-                    f"has no total here (allowed: the same unit, or a total that makes it a "
-                    "share)"
-                )
-            pooled_units.setdefault(pool, (unit, k))
-        key = (tie.from_, tie.to, tie.measure, year_span(tie.year))
-        if key in keys:
-            yield path, (
-                f"duplicate tie: ties[{keys[key]}] already gives {tie.measure} from "
-                f"{tie.from_} to {tie.to} for {tie.year} (allowed: one figure per year)"
-            )
-        else:
-            keys[key] = k
-
-    # issues
-    for iid, issue in case.issues.items():
-        for aid, st in issue.stakeholders.items():
-            path = ("issues", iid, "stakeholders", aid)
-            if aid not in actors:
-                yield path, f"'{aid}' is not an actor (allowed: {_ids(actors)})"
-            yield from _check_sourced(st, path, sources)
-            # The bound every model accepts (docs/bargaining.md); the schema checks >= 0.
-            too_large = capability_refusal(st.capability)
-            if too_large is not None:
-                yield (*path, "capability"), too_large
-        weight = sum(st.salience * st.capability for st in issue.stakeholders.values())
-        if weight <= 0:
-            yield ("issues", iid, "stakeholders"), (
-                "every stakeholder has zero salience or capability, so no forecast is defined "
-                "(allowed: at least one with salience > 0 and capability > 0)"
-            )
+        yield from _check_pool_unit(tie, k, unit, pools)
+        yield from _check_duplicate_tie(tie, k, keys)
 
 
-def _check_year(year: int | str, path: Path) -> Iterator[Problem]:
+def _check_tie_actors(tie: Tie, path: FieldPath, case: Case) -> Iterator[Finding]:
+    """A tie links two different actors."""
+    for field, ref in (("from", tie.from_), ("to", tie.to)):
+        if ref not in case.actors:
+            yield (*path, field), f"'{ref}' is not an actor (allowed: {_ids(case.actors)})"
+    if tie.from_ == tie.to:
+        yield (*path, "to"), f"a tie links two different actors (both are '{tie.to}')"
+
+
+def _check_year(year: int | str, path: FieldPath) -> Iterator[Finding]:
+    """A year or span of years lies within `YEAR_RANGE` and does not end before it starts."""
     first, last = year_span(year)
-    lo, hi = 1800, 2200
+    lo, hi = YEAR_RANGE
     if not (lo <= first <= hi and lo <= last <= hi):
         yield path, f"'{year}' is out of range (allowed: years {lo} to {hi})"
     elif first > last:
         yield path, f"'{year}' ends before it starts (allowed: 'YYYY-YYYY' with start <= end)"
 
 
-def _check_value(value: float, unit: str, total: float | None, path: Path) -> Iterator[Problem]:
+def _check_value(
+    value: float, unit: str, total: float | None, path: FieldPath
+) -> Iterator[Finding]:
+    """A tie's value in its unit's range: a share within its top, a flag 0 or 1, an amount
+    not negative and not above its total; only amounts have a total."""
     if unit in SHARE_UNITS:
         top = SHARE_UNITS[unit]
         if not 0 <= value <= top:
@@ -305,20 +401,57 @@ def _check_value(value: float, unit: str, total: float | None, path: Path) -> It
             )
 
 
-def _custom_countries(case: Case) -> set[str]:
-    codes: set[str] = set()
-    if case.geography.borders != "builtin":
-        for border in case.geography.borders:  # type: ignore[union-attr]
-            codes.update((border.a, border.b))
-    return codes
+def _check_pool_unit(
+    tie: Tie, k: int, unit: str, pools: dict[tuple[str, str], tuple[str, int]]
+) -> Iterator[Finding]:
+    """Amounts without a total are pooled across powers (same target, same measure): one
+    unit per pool.  ``pools`` records each pool's first unit and tie."""
+    if not is_amount(unit) or tie.total is not None:
+        return
+    pool = (tie.to, tie.measure)
+    if pool in pools and pools[pool][0] != unit:
+        first_unit, first_k = pools[pool]
+        yield ("ties", k, "unit"), (
+            f"{tie.measure} into {tie.to} is in {first_unit} in ties[{first_k}] and "
+            f"has no total here (allowed: the same unit, or a total that makes it a "
+            "share)"
+        )
+    pools.setdefault(pool, (unit, k))
 
 
-def _custom_neighbours(case: Case, code: str) -> set[str]:
-    out: set[str] = set()
-    if case.geography.borders != "builtin":
-        for border in case.geography.borders:  # type: ignore[union-attr]
-            if border.a == code:
-                out.add(border.b)
-            elif border.b == code:
-                out.add(border.a)
-    return out
+def _check_duplicate_tie(tie: Tie, k: int, keys: dict[tuple, int]) -> Iterator[Finding]:
+    """One figure per power, target, measure and year.  ``keys`` records the first tie of
+    each."""
+    key = (tie.from_, tie.to, tie.measure, year_span(tie.year))
+    if key in keys:
+        yield ("ties", k), (
+            f"duplicate tie: ties[{keys[key]}] already gives {tie.measure} from "
+            f"{tie.from_} to {tie.to} for {tie.year} (allowed: one figure per year)"
+        )
+    else:
+        keys[key] = k
+
+
+# ---------------------------------------------------------------------------------------------
+# issues
+
+
+def _check_issues(case: Case) -> Iterator[Finding]:
+    """Stakeholders are sourced actors with a capability every model accepts, and some
+    stakeholder of each issue weighs (salience x capability > 0)."""
+    for iid, issue in case.issues.items():
+        for aid, st in issue.stakeholders.items():
+            path: FieldPath = ("issues", iid, "stakeholders", aid)
+            if aid not in case.actors:
+                yield path, f"'{aid}' is not an actor (allowed: {_ids(case.actors)})"
+            yield from _check_sourced(st, path, case.sources)
+            # The bound every model accepts (docs/bargaining.md); the schema checks >= 0.
+            too_large = capability_refusal(st.capability)
+            if too_large is not None:
+                yield (*path, "capability"), too_large
+        weight = sum(st.salience * st.capability for st in issue.stakeholders.values())
+        if weight <= 0:
+            yield ("issues", iid, "stakeholders"), (
+                "every stakeholder has zero salience or capability, so no forecast is defined "
+                "(allowed: at least one with salience > 0 and capability > 0)"
+            )

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blocs.bargaining.formats.errors import FormatError, problem
-from blocs.scenario.load import Problem as LineProblem
+from blocs.scenario import ErrorLine
 from blocs.textfile import NotReadable, read_limited
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -304,7 +304,7 @@ def fmt_number(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
 
 
-def raise_problems(problems: list[LineProblem]) -> None:
+def raise_problems(problems: list[ErrorLine]) -> None:
     """Raise `FormatError` if there are problems (at most `MAX_PROBLEMS` lines and a count)."""
     if not problems:
         return

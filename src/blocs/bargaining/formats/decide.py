@@ -37,15 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from blocs.bargaining.formats import (
-    csv_records,
-    fmt_number,
-    number,
-    raise_problems,
-    read_text,
-    show,
-    split_lines,
-)
+from blocs.bargaining import formats
+from blocs.bargaining.formats import fmt_number, number, raise_problems, show
 from blocs.bargaining.formats.errors import FormatError, problem, refused
 from blocs.bargaining.problem import Problem, check_problem
 
@@ -98,12 +91,12 @@ def read_decide(path: str | Path) -> list[Problem]:
 
     Raises `FormatError` with one line per problem (file, line, cell, what, allowed).
     """
-    label, text = read_text(path, ALLOWED_FILE)
-    lines = split_lines(text)
+    label, text = formats.read_text(path, ALLOWED_FILE)
+    lines = formats.split_lines(text)
     first = next((ln for ln in lines if _ROW.match(ln)), None)
     delimiter, quote = _dialect(first or next(ln for ln in lines if ln.strip()))
 
-    records = csv_records(text, label, delimiter=delimiter, quotechar=quote)
+    records = formats.csv_records(text, label, delimiter=delimiter, quotechar=quote)
     problems = []
     title: str | None = None
     actors: dict[str, tuple[str, int]] = {}  # key -> (name, line)

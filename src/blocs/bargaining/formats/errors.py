@@ -3,19 +3,19 @@ problems as case files, so the CLI reports them alike (exit code 2, no traceback
 
 from __future__ import annotations
 
-from blocs.scenario.load import CaseError, Problem
+from blocs.scenario import CaseError, ErrorLine
 
 
 class FormatError(CaseError):
     """A file in another tool's format that cannot be read; ``problems`` lists why."""
 
 
-def problem(file: str, line: int, field: str, message: str) -> Problem:
+def problem(file: str, line: int, field: str, message: str) -> ErrorLine:
     """One problem: ``field`` names the column or record (``Salience``, ``row 3``)."""
-    return Problem(file=file, line=line, path=field, message=message)
+    return ErrorLine(file=file, line=line, path=field, message=message)
 
 
-def refused(label: str, prob, refusals, line: int, fields, prefix: str = "") -> list[Problem]:
+def refused(label: str, prob, refusals, line: int, fields, prefix: str = "") -> list[ErrorLine]:
     """The `blocs.bargaining.problem.check_problem` refusals of ``prob`` as one-line problems.
 
     An actor's value is reported on its line (``prob.meta["lines"]``), the whole issue's

