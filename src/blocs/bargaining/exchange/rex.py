@@ -43,7 +43,6 @@ class Rex:
 
     def __init__(self, p: float, rng: np.random.Generator):
         self.p, self.rng = float(p), rng
-        self.draws = 0
 
     @staticmethod
     def _side(c, s, x):
@@ -86,7 +85,6 @@ class Rex:
     def apply(self, c, s, mI: float, mJ: float, eu: float) -> tuple[bool, float, float]:
         """One (re)calculated, valid exchange: draw u, v, z; (valid, move I, move J)."""
         u, v, z = self.rng.random(3).tolist()
-        self.draws += 1
         return self.randomised(c, s, mI, mJ, eu, self.p, u, v, z)
 
     @staticmethod
