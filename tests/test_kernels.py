@@ -138,9 +138,14 @@ def test_missing_kernels_compile_under_the_message(monkeypatch):
 # progress
 
 
-def test_exchange_reports_one_step_per_round():
+def test_exchange_reports_one_step_per_round(monkeypatch):
+    import blocs.bargaining.exchange.rounds as rounds
+
     rec = Recorder()
     with progress.listening(rec):
+        run_exchange(_problems(SETTLES_X), rounds=10)
+        assert rec.named("exchange model") == []  # short: nothing to report
+        monkeypatch.setattr(rounds, "_REPORT_FROM", 0)
         run_exchange(_problems(SETTLES_X), rounds=3)
         run_exchange(_problems(SETTLES_X), rounds=10)  # converges in round 4
     tasks = rec.named("exchange model")

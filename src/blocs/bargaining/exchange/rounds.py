@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Sequence
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,15 @@ from blocs.bargaining.exchange.float_round import FloatRound, compiled_kernel
 from blocs.bargaining.exchange.gain import Calculator
 from blocs.bargaining.exchange.rex import Rex
 from blocs.bargaining.exchange.tables import Tables, start_tables, sum_order
+
+#: Rounds x actors x issues from which a run reports its progress: about 100 rounds of a
+#: cop21-sized file (15 actors x 13 issues), a few seconds.
+_REPORT_FROM = 20_000
+
+
+def _no_progress(steps: int = 1) -> None:
+    return None
+
 
 SALIENCE_WEIGHT = 0.4  # Decide's AbstractModel.SALIENCE_WEIGHT
 FIXED_WEIGHT = 0.1  # Decide's AbstractModel.FIXED_WEIGHT
@@ -148,7 +158,11 @@ def run_tables(x, salience, power, has=None, rounds: int = 10, *, tie_break: str
         converged = -1
         if arithmetic != "decimal" and rounds:
             compiled_kernel()  # compiled once after installation, and said so
-        with progress.task("exchange model: rounds", total=rounds) as advance:
+        # Only long runs report (many rounds on a large file): a bar per 0.1 s run, as in a
+        # backtest of 94 proposals, would only flicker.
+        long = rounds * has.size >= _REPORT_FROM
+        with (progress.task("exchange model: rounds", total=rounds) if long
+              else nullcontext(_no_progress)) as advance:
             for r in range(1, rounds + 1):
                 rd, rows, nt = one_round(t, arithmetic, rex, floats, tie_break, rng, tol)
                 ties += nt
