@@ -67,8 +67,12 @@ def check_contract(doc: dict) -> None:
     assert set(doc["input"]) == {"file", "format", "sha256"}
     assert re.fullmatch(r"[0-9a-f]{64}", doc["input"]["sha256"])
     for issue in doc["issues"]:
-        assert set(issue) == {"id", "actors", "rounds", "outcome", "converged"}
+        assert set(issue) == {"id", "actors", "rounds", "outcome", "interval80", "converged",
+                              "note"}
         assert isinstance(issue["id"], str) and issue["rounds"]
+        assert issue["note"] is None or isinstance(issue["note"], str)
+        interval = issue["interval80"]
+        assert interval is None or (len(interval) == 2 and interval[0] <= interval[1])
         assert all(isinstance(a, str) for a in issue["actors"])
         for r in issue["rounds"]:
             assert set(r) in ({"positions", "outcome"}, {"positions", "outcome", "events"})

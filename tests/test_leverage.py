@@ -119,7 +119,9 @@ def test_measure_weights_from_the_case():
     assert value == pytest.approx((3 * 0.5 + 1 * 0.1) / 4)
 
 
-def test_year_selection_prefers_covering_then_latest_before():
+def test_year_selection_takes_the_latest_known_figure():
+    # docs/case-format.md, "Time": a figure counts from its year on (a span from its last
+    # year), until a later one replaces it; before the first there is none.
     s = case("""
     actors:
       TGT: {name: Target, kind: state, country: SRB}
@@ -129,15 +131,15 @@ def test_year_selection_prefers_covering_then_latest_before():
       - {from: A, to: TGT, measure: gas, value: 0.2, year: 2022, source: s}
       - {from: A, to: TGT, measure: gas, value: 0.9, year: 2026, source: s}
       - {from: A, to: TGT, measure: oil, value: 0.7, year: 2026, source: s}
-      - {from: A, to: TGT, measure: oil, value: 0.6, year: "2023-2025", source: s}
+      - {from: A, to: TGT, measure: oil, value: 0.6, year: "2020-2023", source: s}
     """)
     ind = indicators(s).set_index("measure")
-    assert ind.loc["gas", "share"] == pytest.approx(0.2)  # latest before 2024
-    assert ind.loc["oil", "share"] == pytest.approx(0.6)  # span covering 2024
+    assert ind.loc["gas", "share"] == pytest.approx(0.2)  # latest known by 2024
+    assert ind.loc["oil", "share"] == pytest.approx(0.6)  # the span, known from 2023
     later = indicators(s, year=2030).set_index("measure")
     assert later.loc["gas", "share"] == pytest.approx(0.9)
     earlier = indicators(s, year=2010).set_index("measure")
-    assert earlier.loc["gas", "share"] == pytest.approx(0.1)  # earliest after
+    assert "gas" not in earlier.index  # no figure yet: the 2019 one is not seen in 2010
 
 
 def test_bloc_totals_count_members_through_organisations():

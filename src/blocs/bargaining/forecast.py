@@ -1,6 +1,7 @@
 """Forecast a case's issues with a bargaining model.
 
-The case's issues become problems (one row per stakeholder, in file order, salience / 100);
+The case's issues become problems (one row per stakeholder, in file order, salience / 100;
+the issue's ``status_quo`` as the reference point, its ``veto`` players as ``Problem.veto``);
 any model of `blocs.bargaining.registry` maps them to an outcome on the issue's 0-100 scale,
 through the same `blocs.bargaining.run` path as ``blocs forecast``.
 """
@@ -44,7 +45,9 @@ def forecast(scenario: Scenario, issues: list[str] | None = None,
     """Forecast each issue (default: all) with ``model`` (default: the frozen default
     forecaster, as everywhere in blocs); columns issue, model (the name of the model that
     produced the number), outcome, lo80 and hi80 (the 80% interval, where the model gives
-    one: the default forecaster's; NaN otherwise), question.
+    one: the default forecaster's; NaN otherwise), note (why the model fell back on a rule,
+    e.g. the Nash model without a status quo gives the compromise; None otherwise), question.
+    The same numbers as ``blocs forecast`` (its JSON's ``outcome``, ``interval80``, ``note``).
 
     >>> from blocs.scenario import load_case
     >>> table = forecast(load_case("serbia-2024"))
@@ -65,26 +68,30 @@ def forecast(scenario: Scenario, issues: list[str] | None = None,
                 f"unknown issue '{unknown[0]}' (allowed: {', '.join(scenario.case.issues)})")
         wanted = [p for i in issues for p in problems if p.id == i]
     entries = run_problems(problems, engine, wanted)
-    lo = hi = np.full(len(wanted), np.nan)
-    if hasattr(engine, "interval"):  # a forecaster with prediction intervals (the default)
-        lo, hi = (np.asarray(a, dtype=float) for a in engine.interval(wanted, 0.8))
-    rows = [{"issue": p.id, "model": engine.name,
-             "outcome": np.nan if e["outcome"] is None else e["outcome"],
-             "lo80": lo[k], "hi80": hi[k], "question": p.meta["question"]}
-            for k, (p, e) in enumerate(zip(wanted, entries, strict=True))]
-    return pd.DataFrame(rows, columns=["issue", "model", "outcome", "lo80", "hi80",
+    rows = []
+    for p, e in zip(wanted, entries, strict=True):
+        lo, hi = e["interval80"] if e.get("interval80") is not None else (np.nan, np.nan)
+        rows.append({"issue": p.id, "model": engine.name,
+                     "outcome": np.nan if e["outcome"] is None else e["outcome"],
+                     "lo80": lo, "hi80": hi, "note": e.get("note"),
+                     "question": p.meta["question"]})
+    return pd.DataFrame(rows, columns=["issue", "model", "outcome", "lo80", "hi80", "note",
                                        "question"])
 
 
 def case_problems(scenario: Scenario) -> list[Problem]:
     """The case's issues as problems, in file order: positions on 0-100, salience / 100,
-    capability as given; ``meta`` holds the question and what 0 and 100 mean."""
+    capability as given; ``reference`` the issue's status quo (None without one), ``veto``
+    its veto players; ``meta`` holds the question and what 0 and 100 mean."""
     out = []
     for key, issue in scenario.case.issues.items():
         arr = issue_arrays(scenario, key)
+        sq = issue.status_quo
         out.append(Problem(
             id=key, actors=arr.actors, positions=arr.positions, salience=arr.salience / 100.0,
             capability=arr.capability, scale=(0.0, 100.0),
+            reference=None if sq is None else float(sq.position),
+            veto=tuple(issue.veto or ()),
             meta={"format": "blocs", "file": scenario.label, "case": scenario.case_id,
                   "question": issue.question, "low": issue.low, "high": issue.high},
         ))

@@ -37,8 +37,10 @@ class Problem:
     """One issue: ``n`` stakeholders on ``d`` dimensions (d = 1 stores positions as (n,)).
 
     ``scale`` is the issue's (low, high) scale; ``reference`` the status quo or reference point
-    when known (DEU's ``rp``); ``outcome`` the real outcome when known (for backtests);
-    ``group`` what the issue belongs to (DEU's proposal), for cross-validation folds.
+    when known (DEU's ``rp``, a case issue's ``status_quo``); ``outcome`` the real outcome
+    when known (for backtests); ``group`` what the issue belongs to (DEU's proposal), for
+    cross-validation folds; ``veto`` the actors whose consent any change from ``reference``
+    needs (a case issue's ``veto``; empty: not stated — the Nash model then needs everyone's).
     """
 
     id: str
@@ -52,6 +54,7 @@ class Problem:
     outcome: float | None = None
     group: str | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    veto: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:

@@ -32,20 +32,24 @@ def run_problem(problem, model) -> dict[str, Any]:
 
     ``rounds[0]`` is the input; every round's positions follow ``actors`` (lists per actor
     when the issue has several dimensions) and its outcome is the model's prediction after it;
-    all on the issue's own scale, NaN as None.  ``converged``: the round in which the model
-    stopped changing anything (the rounds after it, which would repeat it, are left out), or
-    None.  Raises ValueError when the model returns arrays
-    of the wrong shape.
+    all on the issue's own scale, NaN as None.  ``interval80``: the model's 80% prediction
+    interval [lo, hi] where it gives one, else None.  ``converged``: the round in which the
+    model stopped changing anything (the rounds after it, which would repeat it, are left
+    out), or None.  ``note``: why the model fell back on a rule (the Nash model without a
+    status quo gives the compromise), else None.  Raises ValueError when the model returns
+    arrays of the wrong shape.
     """
     x, s, _ = problem.batch(1)
     # The model says which capabilities it weighs by (the default forecaster: DEU's GDP).
     c = np.asarray(model.capabilities(problem), dtype=float)[None]
     x = to_model_scale(x, problem.scale)
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if problem.reference is not None:
         ref = to_model_scale(np.asarray(problem.reference, dtype=float), problem.scale)
         kwargs["reference"] = np.broadcast_to(
             ref, (1, *problem.positions.shape[1:])).copy()
+    if problem.veto and getattr(model, "uses_veto", False):
+        kwargs["veto"] = np.array([[a in problem.veto for a in problem.actors]])
     traj = model.run(x, s, c, **kwargs)
     pos = np.asarray(traj.positions, dtype=float)
     out = np.asarray(traj.outcome, dtype=float)
@@ -56,7 +60,35 @@ def run_problem(problem, model) -> dict[str, Any]:
     if out.shape[0] != pos.shape[0] or out.shape[1:] != (1, *want[1:]):
         raise ValueError(f"the model returned outcomes of shape {out.shape} "
                          f"(expected ({pos.shape[0]}, 1{''.join(f', {k}' for k in want[1:])}))")
-    return trajectory_entry(problem, traj, start=x[0])
+    return annotate(trajectory_entry(problem, traj, start=x[0]), problem, model)
+
+
+#: The level of the prediction interval in the forecast JSON (``interval80``).
+INTERVAL_LEVEL = 0.8
+
+
+def annotate(entry: dict[str, Any], problem: Problem, model: Any) -> dict[str, Any]:
+    """``entry`` with the keys every model's issue entry has besides its trajectory:
+    ``interval80`` (after ``outcome``) from the model's ``interval(problems, level)`` where it
+    has one and it is finite (the default forecaster), else None; ``note`` from the model's
+    ``forecast_note(problem)`` (the Nash model's fallbacks), else None."""
+    interval = None
+    if hasattr(model, "interval"):
+        lo, hi = (float(np.asarray(a, dtype=float).reshape(-1)[0])
+                  for a in model.interval([problem], INTERVAL_LEVEL))
+        if math.isfinite(lo) and math.isfinite(hi):
+            interval = [lo, hi]
+    note = model.forecast_note(problem) if hasattr(model, "forecast_note") else None
+    out: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key in ("interval80", "note"):
+            continue
+        out[key] = value
+        if key == "outcome":
+            out["interval80"] = interval
+    out.setdefault("interval80", interval)
+    out["note"] = note
+    return out
 
 
 def trajectory_entry(problem: Problem, traj: Any, start: np.ndarray | None = None,
@@ -134,7 +166,7 @@ def clean(value: Any) -> Any:
 
 
 #: Version of the forecast JSON contract (docs/forecast.md); raised when a field changes
-#: meaning or goes away, not when one is added.
+#: meaning or goes away, not when one is added (``interval80`` and ``note`` were added in 2).
 FORECAST_SCHEMA = 2
 
 
@@ -151,7 +183,8 @@ def forecast_file(
     """Forecast the issues of a file (a case, or a BDM, Decide, KTAB or DEU file); the JSON
     contract of ``blocs forecast --json`` (docs/forecast.md): how it was made (``schema``,
     ``blocs_version``, ``model``, ``variant``, ``rounds``, ``seed``, ``input``) and
-    ``issues``: ``[{"id", "actors", "rounds": [{"positions", "outcome"}], "outcome"}]``.
+    ``issues``: ``[{"id", "actors", "rounds": [{"positions", "outcome"}], "outcome",
+    "interval80", "converged", "note"}]``.
 
     A model that draws at random and is given no seed gets a fresh one, reported as
     ``seed``, so that any run can be repeated.  Raises `blocs.CaseError` (file problems) or
@@ -232,7 +265,7 @@ def run_problems(problems: list[Problem], model, wanted: list[Problem] | None = 
     wanted = problems if wanted is None else wanted
     if isinstance(model, MultiIssueModel):
         entries = {e["id"]: e for e in model.run_problems(problems)}
-        return [clean(entries[p.id]) for p in wanted]
+        return [annotate(clean(entries[p.id]), p, model) for p in wanted]
     return [run_problem(p, model) for p in wanted]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from blocs.commands.output import fail, say
+from blocs.commands.output import fail, say, warn
 
 
 def check(
@@ -31,7 +31,9 @@ def check(
         except CaseError as exc:
             problems += [str(p) for p in exc.problems]
             continue
+        warn(s.warnings)
         say(f"{name}: ok ({len(s.actors)} actors, {len(s.case.ties)} ties, "
-            f"{len(s.case.issues)} issues, {len(s.sources)} sources)")
+            f"{len(s.case.issues)} issues, {len(s.sources)} sources"
+            + (f"; {len(s.warnings)} warnings" if s.warnings else "") + ")")
     if problems:
         raise fail(problems)

@@ -257,8 +257,20 @@ def _print_issue(out: Any, problem: Any, result: dict[str, Any], doc: dict[str, 
                   "rounds would repeat it.")
     if doc.get("seed") is not None:
         out.print(f"Seed {doc['seed']} (give --seed {doc['seed']} to repeat this run).")
-    out.print(f"Outcome of {problem.id}: {_num(result['outcome'])}")
+    out.print(f"Outcome of {problem.id}: {_num(result['outcome'])}"
+              + (f" (80% interval {_interval(result['interval80'])})"
+                 if result.get("interval80") is not None else ""))
+    if problem.reference is not None:
+        out.print(f"Status quo: {_num(problem.reference)}"
+                  + (f"; veto: {', '.join(problem.veto)}" if problem.veto else ""))
+    if result.get("note"):
+        out.print(f"Note: {result['note']}")
     out.print()
+
+
+def _interval(pair: list | None) -> str:
+    """An 80% interval as the tables print it: "lo to hi", or "-" for none."""
+    return "-" if pair is None else f"{_num(pair[0])} to {_num(pair[1])}"
 
 
 def _print_comparison(out: Any, problems: list, docs: list[dict[str, Any]]) -> None:
@@ -268,9 +280,14 @@ def _print_comparison(out: Any, problems: list, docs: list[dict[str, Any]]) -> N
     for k, p in enumerate(problems):
         low, high = p.scale
         t = table(f"{p.id}: {p.n} actors, scale {low:g} to {high:g}", "model", "variant",
-                  ("rounds run", "right"), ("outcome", "right"))
+                  ("rounds run", "right"), ("outcome", "right"), ("80% interval", "right"))
+        notes = []
         for doc in docs:
             result = doc["issues"][k]
             t.add_row(doc["model"], doc.get("variant") or "-", str(len(result["rounds"]) - 1),
-                      _num(result["outcome"]))
+                      _num(result["outcome"]), _interval(result.get("interval80")))
+            if result.get("note"):
+                notes.append(f"Note ({doc['model']}): {result['note']}")
         out.print(t)
+        for line in notes:
+            out.print(line)

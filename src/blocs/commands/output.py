@@ -64,6 +64,13 @@ def fail(lines: list[str] | str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def warn(lines) -> None:
+    """Warnings (`ErrorLine`s a case may keep but should know) to stderr, one line each, as
+    compilers write them: ``FILE:LINE: warning: field: what (allowed)``."""
+    for w in lines:
+        sys.stderr.write(printable(f"{w.file}:{w.line}: warning: {w.path}: {w.message}") + "\n")
+
+
 def say(line: str) -> None:
     """One plain line to stdout, never wrapped."""
     sys.stdout.write(printable(line) + "\n")

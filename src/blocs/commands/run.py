@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -81,24 +82,32 @@ def print_balance(scenario: Any, balance: Any, case: str) -> None:
               f"(over {len(balance.powers)} powers); effective number of blocs: "
               f"{_fmt(balance.effective_blocs)}")
 
-    reach = table(f"Reach: land routes to {balance.focus} avoiding rival blocs",
-                  "power", "access", "land route", "blocked by", "forces near")
+    _focus_in_blocs(out, scenario, balance)
+    reach = table(f"Reach: land routes to {balance.focus} (and stated sea routes) avoiding "
+                  "rival blocs and closed borders",
+                  "power", "access", "route", "blocked by", "forces near")
     for row in balance.reach.to_dict("records"):
         near = "; ".join(
             f"{p['what']} in {p['country']}"
             + (f" ({p['size']:,.0f} {p['unit']})" if p.get("size") is not None else "")
             + (f" via {p['via']}" if p.get("via") else "")
             for p in row["presence"])
-        reach.add_row(row["from"], row["access"],
-                      " > ".join(row["land_route"]) if row["land_route"] else "none",
-                      ", ".join(row["blocked_by"]) or "-", near or "-")
+        ways = " or ".join(way.replace("+", " + ") for way in row["ways_in"])
+        reach.add_row(row["from"], row["access"], _route_text(row),
+                      ways or ", ".join(row["blocked_by"]) or "-", near or "-")
     out.print(reach)
 
-    enc = table(f"Encirclement: share of {balance.focus}'s land border",
-                "bloc", ("share", "right"), ("km", "right"), "neighbours")
-    for row in balance.encirclement.itertuples(index=False):
-        enc.add_row(row.bloc, f"{row.share:.1%}", f"{row.length_km:,.1f}",
-                    ", ".join(row.neighbours) or "-")
+    enc = table(f"Encirclement: share of {balance.focus}'s land border by neighbours' "
+                "standing",
+                "standing", ("share", "right"), ("km", "right"), "neighbours",
+                ("closed", "right"))
+    for row in balance.encirclement.to_dict("records"):
+        names = ", ".join(n + (" (hostile)" if n in row["hostile"] and row["standing"] != "hostile"
+                               else "") for n in row["neighbours"])
+        shut = (f"{row['closed_km']:,.1f} km: {', '.join(row['closed'])}" if row["closed"]
+                else "-")
+        enc.add_row(row["bloc"], f"{row['share']:.1%}", f"{row['length_km']:,.1f}",
+                    names or "-", shut)
     out.print(enc)
 
     fc = table("Forecasts (0-100 scale of each issue)", "issue", "question", "model",
@@ -112,6 +121,43 @@ def print_balance(scenario: Any, balance: Any, case: str) -> None:
     out.print(f"{counts.sourced} sourced ties and {counts.assumed} assumed, from "
               f"{counts.sources} sources; 'blocs show {show}' lists every figure with its "
               "source.")
+
+
+def _focus_in_blocs(out: Any, scenario: Any, balance: Any) -> None:
+    """Say where the focus itself sits in a bloc's organisation: the map rules never count it
+    as bloc territory (docs/geography.md)."""
+    from blocs.geography.reach import focus_memberships
+
+    for m in focus_memberships(scenario, balance.year):
+        if m["status"] == "member":
+            out.print(f"Note: focus {balance.focus} is a member of {m['organization']} (bloc "
+                      f"{m['bloc']}) in {balance.year}; reach and encirclement never count the "
+                      "focus as bloc territory.")
+        else:
+            out.print(f"Note: focus {balance.focus}'s status in {m['organization']} (bloc "
+                      f"{m['bloc']}) is {m['status']} in {balance.year}; not counted as "
+                      "membership.")
+
+
+def _route_text(row: dict) -> str:
+    """A route as land masses, '>' across land, '~' across a sea route; a country's other
+    land masses with their names (RUS.1 Kaliningrad)."""
+    route = row.get("route") or row.get("land_route")
+    if not route:
+        return "none"
+    from blocs.reference import load_land
+
+    land = load_land()
+    sea = set(row.get("sea_legs") or [])
+
+    def name(mass: str) -> str:
+        label = land.nodes[mass]["name"] if mass in land else ""
+        return f"{mass} {label}" if label else mass
+
+    text = name(route[0])
+    for a, b in itertools.pairwise(route):
+        text += (" ~ " if f"{a}-{b}" in sea else " > ") + name(b)
+    return text
 
 
 def _shell_word(text: str) -> str:

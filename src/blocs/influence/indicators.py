@@ -14,8 +14,10 @@ through the power:
                        target, measure and unit (a share among the powers the case models;
                        an upper bound on the true share, said so in the ``basis`` column)
 
-When a case gives several years of the same tie, the figure for the case year is used: the
-tie whose years cover it, else the latest one before it, else the earliest one after it.
+Time is strict (`Scenario.ties`, docs/case-format.md, Time): in year Y a tie's figure counts
+from its year on (a span's, such as arms deliveries 2020-2024, from its last year on) until a
+later figure of the same (from, to, measure) replaces it; nothing dated after Y is seen, and
+before its first figure a tie gives no row at all (no leverage from it).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pandas as pd
 
 from blocs.scenario.measures import FLAG_UNIT, SHARE_UNITS
 from blocs.scenario.scenario import Scenario
-from blocs.scenario.schema import Tie, year_span
+from blocs.scenario.schema import Tie
 
 COLUMNS = [
     "from", "to", "measure", "domain", "kind", "weight", "year", "value", "unit", "total",
@@ -33,21 +35,9 @@ COLUMNS = [
 
 
 def select_ties(scenario: Scenario, year: int | None = None) -> list[Tie]:
-    """One tie per (from, to, measure): the one that best describes ``year``."""
-    year = scenario.year if year is None else year
-    best: dict[tuple[str, str, str], tuple[tuple, Tie]] = {}
-    for tie in scenario.case.ties:
-        first, last = year_span(tie.year)
-        if first <= year <= last:
-            rank: tuple = (0, -last)  # covering spans first, the most recent end wins
-        elif last < year:
-            rank = (1, year - last)  # then the latest before
-        else:
-            rank = (2, first - year)  # then the earliest after
-        key = (tie.from_, tie.to, tie.measure)
-        if key not in best or rank < best[key][0]:
-            best[key] = (rank, tie)
-    return [tie for _, tie in best.values()]
+    """One tie per (from, to, measure): the latest figure known in ``year`` (default: the
+    case year); ties with no figure known yet are left out (`Scenario.ties`)."""
+    return scenario.ties(year)
 
 
 def indicators(

@@ -18,6 +18,17 @@ target gives no lever.  With no reverse shares, leverage equals bandwidth.  A po
 leverage is the sum over cells (at most the number of cells); a bloc's is the sum over the
 powers in it; the effective number of pillars is the inverse Herfindahl index of the powers'
 shares of the total, 1 / sum_i p_i^2 (Laakso & Taagepera 1979).
+
+Forces stationed in or next to the target (the case's presences, `Scenario.presences`) are
+the ``troops`` measure (security, hard), by `presence_indicators`: with lambda_C = 1 for the
+target's own country C = T, `NEIGHBOUR_WEIGHT` for a land neighbour and troops n_p,
+
+    troops share(P) = sum_{p of P} lambda_C(p) n_p / sum_C N_C,
+
+N_C the troops in C counting each mission once (a member state's contingent of an
+organisation's mission in the same country is part of it, not added); the organisation is
+credited with its whole mission, the member with its own contingent.  When the case lists
+such presences they replace the ``troops`` ties into the target.
 """
 
 from __future__ import annotations
@@ -27,27 +38,120 @@ import math
 import numpy as np
 import pandas as pd
 
-from blocs.influence.indicators import indicators
+from blocs.influence.indicators import COLUMNS, indicators
 from blocs.scenario.scenario import Scenario
 from blocs.scenario.schema import DOMAINS
 
 LEVERAGE_COLUMNS = ["from", "to", "domain", "kind", "bandwidth", "dependence", "value"]
 
 
+#: The weight of troops stationed in a land neighbour of the target against troops inside it
+#: (an assumption, docs/leverage.md: forces next door must cross a border to act).
+NEIGHBOUR_WEIGHT = 0.5
+#: The ``basis`` of the indicator rows made from presences.
+PRESENCE_BASIS = "presence"
+
+
+def presence_indicators(scenario: Scenario, target: str | None = None,
+                        year: int | None = None,
+                        neighbour_weight: float = NEIGHBOUR_WEIGHT) -> pd.DataFrame:
+    """The ``troops`` measure into ``target`` (default: the focus) from the case's presences
+    in ``year`` (`Scenario.presences`), one row per power, in the columns of `indicators`
+    (basis "presence"; ``value`` the weighted troops, ``total`` the troops there).
+
+    Rule (docs/leverage.md, "Forces stationed in or next to the target"): only presences
+    counted in troops (``unit: troops`` with a ``size``), in the target's country (weight 1)
+    or a land neighbour of it (``neighbour_weight``), of actors other than the target and its
+    factions.  A state's presence in a country where an organisation it is a member of has a
+    presence too is that mission's contingent: counted once in the country's total, credited
+    to the organisation (its whole mission) and to the state (its contingent).
+
+        share(P) = sum_{p of P} lambda_C(p) n_p / sum_C N_C
+
+    >>> from blocs.scenario import load_case
+    >>> rows = presence_indicators(load_case("serbia-2024")).set_index("from")
+    >>> round(float(rows.loc["NATO", "share"]), 4), round(float(rows.loc["USA", "share"]), 4)
+    (0.5, 0.0706)
+    """
+    from blocs.geography.reach import border_graph
+
+    year = scenario.year if year is None else year
+    target = scenario.focus if target is None else target
+    empty = pd.DataFrame(columns=COLUMNS).astype({"share": float, "value": float,
+                                                  "reverse": float})
+    country = scenario.country_of(target)
+    if country is None:
+        return empty
+    graph = border_graph(scenario)
+    near = {country: 1.0} | {n: float(neighbour_weight)
+                             for n in (graph[country] if country in graph else ())}
+    pres = [p for p in scenario.presences(year)
+            if p.country in near and p.unit == "troops" and p.size is not None
+            and scenario.country_of(p.actor) != country]
+    if not pres:
+        return empty
+    # Which presences are a member state's contingent of an organisation's mission there.
+    missions = {(p.actor, p.country) for p in pres if scenario.organization_of(p.actor)}
+
+    def contingent(p) -> bool:
+        code = scenario.country_of(p.actor)
+        if code is None or scenario.actors[p.actor].kind != "state":
+            return False
+        return any(c == p.country and code in scenario.members(scenario.organization_of(o),
+                                                                year)
+                   for o, c in missions)
+
+    total = sum(float(p.size) for p in pres if not contingent(p))
+    measure = scenario.measures["troops"]
+    by_power: dict[str, list] = {}
+    for p in pres:
+        by_power.setdefault(p.actor, []).append(p)
+    rows = []
+    for power, ps in by_power.items():
+        value = sum(near[p.country] * float(p.size) for p in ps)
+        sources = dict.fromkeys(s for p in ps for s in (p.source_ids or ("assumption",)))
+        rows.append({
+            "from": power, "to": target, "measure": "troops", "domain": measure.domain,
+            "kind": measure.kind, "weight": measure.weight,
+            "year": ";".join(dict.fromkeys(str(p.year) for p in ps)), "value": value,
+            "unit": "troops", "total": total, "share": value / total if total > 0 else 0.0,
+            "reverse": 0.0, "basis": PRESENCE_BASIS, "source": ";".join(sources),
+        })
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"share": float, "value": float,
+                                                       "reverse": float})
+
+
+def leverage_table(scenario: Scenario, target: str | None = None, year: int | None = None,
+                   table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The shares leverage is computed from: `indicators` (or ``table``), with the
+    ``troops`` measure taken from the presences (`presence_indicators`) when the case lists
+    troop presences in or next to the target; the ``troops`` ties into it are then left out
+    (the presences say where the forces are, so they replace them)."""
+    ind = indicators(scenario, target, year) if table is None else table
+    if (ind["basis"] == PRESENCE_BASIS).any():
+        return ind
+    pres = presence_indicators(scenario, target, year)
+    if pres.empty:
+        return ind
+    kept = ind[ind["measure"] != "troops"]
+    return pd.concat([kept, pres], ignore_index=True) if not kept.empty else pres
+
+
 def leverage(scenario: Scenario, target: str | None = None, year: int | None = None,
              table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Leverage of every power over ``target`` (default: the focus) by domain and kind.
 
-    One row per power and (domain, kind) cell that some tie into the target records, with
-    columns from, to, domain, kind, bandwidth, dependence, value.  ``table`` may pass the
-    output of `indicators` to avoid recomputing it.
+    One row per power and (domain, kind) cell that some tie (or presence) into the target
+    records, with columns from, to, domain, kind, bandwidth, dependence, value.  ``table``
+    may pass the output of `indicators` to avoid recomputing it; the presences are added to
+    it as `leverage_table` says.
 
     >>> from blocs.scenario import load_case
     >>> lev = leverage(load_case("serbia-2024"))
     >>> lev[lev.domain == "energy"].groupby("from")["value"].sum().idxmax()
     'RUS'
     """
-    ind = indicators(scenario, target, year) if table is None else table
+    ind = leverage_table(scenario, target, year, table)
     target = scenario.focus if target is None else target
     if ind.empty:
         return pd.DataFrame(columns=LEVERAGE_COLUMNS)

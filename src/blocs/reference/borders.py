@@ -23,7 +23,7 @@ from importlib.resources.abc import Traversable
 
 import networkx as nx
 
-__all__ = ["country_names", "load_borders", "shapes_path"]
+__all__ = ["country_names", "load_borders", "load_land", "shapes_path"]
 
 #: Where the files lie, as parts of a path below the ``blocs`` package.
 _DATA = ("geography", "data")
@@ -81,6 +81,58 @@ def load_borders() -> nx.Graph:
         if a not in graph or b not in graph:
             raise ValueError(f"borders.csv names {a}-{b}, not both in countries.csv")
         graph.add_edge(a, b, length_km=float(row["length_km"]))
+    return nx.freeze(graph)
+
+
+@lru_cache(maxsize=1)
+def load_land() -> nx.Graph:
+    """Return the world's land-mass graph (cached and frozen): what routes over land follow.
+
+    A country's separate polygons in the 1:50m shapes are separate land masses: nodes are
+    land-mass ids, the country code for a country's *main* land mass (the polygon holding its
+    capital where that differs from the largest: Denmark, Equatorial Guinea, Indonesia,
+    Malaysia; else its largest polygon) and ``ISO3.k`` for its other land masses that have a
+    land border or a fixed link (``RUS.1`` Kaliningrad, ``AZE.1`` Nakhchivan, ``FRA.1``
+    French Guiana, ``USA.1`` Alaska, ``TUR.1`` East Thrace, ...).  Node attributes: ``iso3``,
+    ``name`` (of the land mass; empty for a main one), ``main`` (bool), ``area_km2``, ``lon``,
+    ``lat``.  Edges, with ``kind``:
+
+    * ``"border"``: the two land masses share a land border (``length_km`` as in
+      :func:`load_borders`, split by land mass);
+    * ``"link"``: a bridge or tunnel joins them (``since``: its opening year, ``what``,
+      ``reference``; ``length_km`` 0), e.g. the Bosphorus Bridge (``TUR``-``TUR.1``, 1973) or
+      the Channel Tunnel (``FRA``-``GBR``, 1994).  Callers drop the links not yet open in the
+      year they look at.
+
+    Derived by ``tools/derive_geography.py`` from the same Natural Earth shapes (see
+    ``data/PROVENANCE.md``).  Frozen like :func:`load_borders`; copy it to change it.
+
+    >>> g = load_land()
+    >>> sorted(g["RUS.1"]), g.nodes["RUS.1"]["name"]
+    (['LTU', 'LTU.1', 'POL'], 'Kaliningrad')
+    >>> sorted(g["AZE.1"])
+    ['ARM', 'IRN', 'TUR']
+    >>> g.has_edge("FRA", "BRA"), g.has_edge("FRA.1", "BRA")
+    (False, True)
+    >>> g["TUR"]["TUR.1"]["kind"], g["TUR"]["TUR.1"]["since"]
+    ('link', 1973)
+    """
+    graph = nx.Graph()
+    for row in _read_csv("land_masses.csv"):
+        graph.add_node(row["id"], iso3=row["iso3"], name=row["name"], main=row["main"] == "1",
+                       area_km2=int(row["area_km2"]), lon=float(row["lon"]),
+                       lat=float(row["lat"]))
+    for row in _read_csv("land_borders.csv"):
+        a, b = row["a"], row["b"]
+        if a not in graph or b not in graph:
+            raise ValueError(f"land_borders.csv names {a}-{b}, not both in land_masses.csv")
+        graph.add_edge(a, b, kind="border", length_km=float(row["length_km"]))
+    for row in _read_csv("fixed_links.csv"):
+        a, b = row["a"], row["b"]
+        if a not in graph or b not in graph or graph.has_edge(a, b):
+            raise ValueError(f"fixed_links.csv: {a}-{b} is not a new pair of land masses")
+        graph.add_edge(a, b, kind="link", length_km=0.0, since=int(row["since"]),
+                       what=row["what"], reference=row["reference"])
     return nx.freeze(graph)
 
 

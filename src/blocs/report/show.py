@@ -84,7 +84,8 @@ def print_case(scenario: Scenario, console: Console) -> None:
         t = _table("Presence (forces stationed)", "actor", "country", "what", "size", "year",
                    "source")
         for p in case.geography.presence:
-            t.add_row(p.actor, p.country, p.what, human(p.size, p.unit), str(p.year), _src(p))
+            years = f"{p.year} to {p.until}" if p.until is not None else str(p.year)
+            t.add_row(p.actor, p.country, p.what, human(p.size, p.unit), years, _src(p))
         console.print(t)
     if case.geography.border_lengths is not None:
         bl = case.geography.border_lengths

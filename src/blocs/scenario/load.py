@@ -27,14 +27,14 @@ from blocs.scenario.messages import (
     CaseError,
     ErrorLine,
     dotted,
+    finding_lines,
     kind_of,
-    line_of,
     show_value,
     translate,
 )
 from blocs.scenario.scenario import Scenario
 from blocs.scenario.schema import Case
-from blocs.scenario.validate import check_case
+from blocs.scenario.validate import check_case, check_warnings
 from blocs.textfile import NotReadable, read_limited
 
 __all__ = [
@@ -179,10 +179,10 @@ def load_text(text: str, label: str, default_id: str | None = None) -> Scenario:
         raise CaseError(translate(exc, data, lines, label)) from None
     cross = check_case(case)
     if cross:
-        raise CaseError(
-            ErrorLine(label, line_of(path, lines), dotted(path), msg) for path, msg in cross
-        )
-    return Scenario(case=case, case_id=case.id or default_id or "case", label=label)
+        raise CaseError(finding_lines(cross, lines, label))
+    warnings = tuple(finding_lines(check_warnings(case), lines, label))
+    return Scenario(case=case, case_id=case.id or default_id or "case", label=label,
+                    warnings=warnings)
 
 
 def _codepoint(ch: Any) -> str:

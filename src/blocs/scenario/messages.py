@@ -2,6 +2,8 @@
 
 Every problem of a case file is one line ``FILE:LINE: path.to.field: what is wrong (what is
 allowed)``, an `ErrorLine`; a file that cannot be used raises `CaseError` with all of them.
+A warning (questionable but usable, such as a figure dated after the case year) has the same
+form and is kept in `Scenario.warnings` (`finding_lines`).
 `translate` turns a pydantic ``ValidationError`` into such lines: it finds the data each error
 names (past union tags), groups the errors of one value, and says what the schema allows there
 from the fields' descriptions and types.  Reading and parsing the file is `blocs.scenario.load`.
@@ -68,6 +70,14 @@ def dotted(path: tuple) -> str:
 
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+
+
+def finding_lines(findings: Iterable[tuple[tuple, str]], lines: dict, label: str
+                  ) -> list[ErrorLine]:
+    """``(path, message)`` findings (`blocs.scenario.validate`: problems, or warnings for
+    `Scenario.warnings`) as `ErrorLine`s of the file ``label`` (``lines``: the line of each
+    data path)."""
+    return [ErrorLine(label, line_of(path, lines), dotted(path), msg) for path, msg in findings]
 
 
 def line_of(path: tuple, lines: dict) -> int:

@@ -1,7 +1,19 @@
 """`Scenario`: a validated case with the look-ups every model needs.
 
 The models never read files: they take a `Scenario`.  It is immutable; the look-ups that
-depend on a date (who is a member of what, which countries a bloc holds) take the year.
+depend on a date (who is a member of what, which countries a bloc holds, which figures and
+presences count) take the year.
+
+Time is strict (docs/case-format.md, Time): a run for year Y sees nothing dated after Y.
+
+* A tie's figure counts from its year on, a span's ('2020-2024', measured over those years)
+  from its last year on, until a later figure of the same (from, to, measure) replaces it;
+  before the first one there is no figure, and the tie gives no leverage (`Scenario.ties`).
+* A presence is there over its active period: ``year: 2023`` from 2023 on, a span
+  ``'2023-2023'`` in those years only, ``until: 2025`` through 2025; an open-ended one ends
+  when a later entry of the same actor, country and ``what`` starts (`Scenario.presences`).
+* A country's status in an organisation holds over its periods; only ``member`` counts as
+  membership (`Scenario.status`, `Scenario.members`).
 """
 
 from __future__ import annotations
@@ -11,7 +23,95 @@ from functools import cached_property
 from typing import NamedTuple
 
 from blocs.scenario.measures import resolve_measures
-from blocs.scenario.schema import ORG_KINDS, Actor, Case, Measure, Source
+from blocs.scenario.messages import ErrorLine
+from blocs.scenario.schema import (
+    COUNTING_STATUSES,
+    ORG_KINDS,
+    Actor,
+    Case,
+    Measure,
+    Membership,
+    Presence,
+    Source,
+    StatusPeriod,
+    Tie,
+    year_span,
+)
+
+
+class StatusSpan(NamedTuple):
+    """One period of a country's status in an organisation (`status_spans`)."""
+
+    status: str
+    first: int
+    """The first year the status holds."""
+    last: int | None
+    """The last year it holds (included); None: open-ended."""
+
+
+def status_spans(entry: int | Membership | list[StatusPeriod]) -> list[StatusSpan]:
+    """The periods of one ``members`` entry of an organisation, in order: an accession year
+    (member from then on), a `Membership` (its status from ``joined`` to the year before
+    ``left``) or a list of `StatusPeriod` (each until the next starts, or through ``until``).
+
+    >>> from blocs.scenario.schema import StatusPeriod as P
+    >>> status_spans(2004)
+    [StatusSpan(status='member', first=2004, last=None)]
+    >>> status_spans([P(status="member", since=1992), P(status="frozen", since=2024)])
+    [StatusSpan(status='member', first=1992, last=2023), StatusSpan(status='frozen', first=2024, last=None)]
+    """  # noqa: E501
+    if isinstance(entry, int):
+        return [StatusSpan("member", entry, None)]
+    if isinstance(entry, Membership):
+        return [StatusSpan(entry.status, entry.joined,
+                           None if entry.left is None else entry.left - 1)]
+    periods = sorted(entry, key=lambda p: p.since)
+    out = []
+    for k, period in enumerate(periods):
+        last = period.until
+        if k + 1 < len(periods):
+            before_next = periods[k + 1].since - 1
+            last = before_next if last is None else min(last, before_next)
+        out.append(StatusSpan(period.status, period.since, last))
+    return out
+
+
+def known_from(year: int | str) -> int:
+    """The first year a tie's figure counts: its year, or the last year of a span (a figure
+    measured over 2020-2024 is known only once 2024 is).
+
+    >>> known_from(2023), known_from("2020-2024")
+    (2023, 2024)
+    """
+    return year_span(year)[1]
+
+
+def presence_years(presence: Presence) -> tuple[int, int | None]:
+    """(first, last) year of a presence's own active period; last None: open-ended.
+    ``year: 2023`` is (2023, None), ``'2023-2024'`` is (2023, 2024), ``until: 2025`` sets the
+    last year.  A later entry for the same mission may end an open one (`active_presences`).
+    """
+    first, last = year_span(presence.year)
+    if presence.until is not None:
+        return first, presence.until
+    return (first, None) if isinstance(presence.year, int) else (first, last)
+
+
+def active_presences(presences: list[Presence], year: int) -> list[Presence]:
+    """The presences there in ``year``, in file order: within their own active period, and
+    not replaced by a later entry of the same actor, country and ``what`` that has started
+    by ``year``."""
+    out = []
+    for p in presences:
+        first, last = presence_years(p)
+        if first > year or (last is not None and year > last):
+            continue
+        key = (p.actor, p.country, p.what)
+        if any((q.actor, q.country, q.what) == key and first < presence_years(q)[0] <= year
+               for q in presences):
+            continue
+        out.append(p)
+    return out
 
 
 class TieCounts(NamedTuple):
@@ -36,6 +136,10 @@ class Scenario:
     case: Case
     case_id: str
     label: str = field(default="<case>", compare=False)
+    warnings: tuple[ErrorLine, ...] = field(default=(), compare=False)
+    """What validation found questionable but not wrong (figures dated after the case year
+    or its period), one `ErrorLine` each, in the same ``FILE:LINE: path: message`` form as
+    errors; `blocs check` and `blocs run` print them on stderr."""
 
     # -- plain attributes ----------------------------------------------------------------------
     @property
@@ -51,6 +155,13 @@ class Scenario:
     def year(self) -> int:
         """The case's reference year: memberships and ties are taken as of this year."""
         return self.case.year
+
+    @property
+    def period(self) -> tuple[int, int]:
+        """(start, end) of the years the dynamics run over: the case's ``period``, or
+        (year, year) when it has none."""
+        p = self.case.period
+        return (self.year, self.year) if p is None else (p.start, p.end)
 
     @property
     def actors(self) -> dict[str, Actor]:
@@ -88,20 +199,61 @@ class Scenario:
             return a.organization or actor
         return None
 
+    def status(self, organization: str, country: str, year: int | None = None) -> str | None:
+        """The country's status in the organisation in ``year`` (default: the case year):
+        ``member``, ``candidate``, ``partner``, ``observer``, ``suspended`` or ``frozen``;
+        None when it has none then (not listed, not yet, or no longer).
+
+        >>> from blocs.scenario.load import load_case
+        >>> serbia = load_case("serbia-2024")
+        >>> serbia.status("EU", "SRB", 2016), serbia.status("EU", "SRB", 2011)
+        ('candidate', None)
+        """
+        year = self.year if year is None else year
+        entry = self.case.organizations[organization].members.get(country)
+        if entry is None:
+            return None
+        for span in status_spans(entry):
+            if span.first <= year and (span.last is None or year <= span.last):
+                return span.status
+        return None
+
     def members(self, organization: str, year: int | None = None) -> set[str]:
         """ISO3 codes of the organisation's full members in ``year`` (default: the case year).
 
-        A country counts from its accession year on, and up to the year before it left.
+        A country counts in the years its status is ``member``: from its accession year on,
+        up to the year before it left; candidates, partners, observers, suspended and frozen
+        members do not count.
         """
         year = self.year if year is None else year
-        out = set()
-        for code, m in self.case.organizations[organization].members.items():
-            joined, left, status = (
-                (m, None, "member") if isinstance(m, int) else (m.joined, m.left, m.status)
-            )
-            if status == "member" and joined <= year and (left is None or year < left):
-                out.add(code)
-        return out
+        return {
+            code for code in self.case.organizations[organization].members
+            if self.status(organization, code, year) in COUNTING_STATUSES
+        }
+
+    def presences(self, year: int | None = None) -> list[Presence]:
+        """The presences (forces stationed abroad) there in ``year`` (default: the case
+        year), in file order: within their active period and not yet replaced by a later
+        entry of the same actor, country and ``what`` (`active_presences`)."""
+        year = self.year if year is None else year
+        return active_presences(self.case.geography.presence, year)
+
+    def ties(self, year: int | None = None) -> list[Tie]:
+        """The figures that count in ``year`` (default: the case year): for each (from, to,
+        measure), the latest one known by then, i.e. whose year (a span's last year) is at
+        most ``year``; of two known from the same year, the one with the later first year
+        (the shorter span).  A tie with no figure known yet is left out: no leverage from it.
+        """
+        year = self.year if year is None else year
+        best: dict[tuple[str, str, str], tuple[tuple[int, int], Tie]] = {}
+        for tie in self.case.ties:
+            first, last = year_span(tie.year)
+            if last > year:
+                continue
+            key = (tie.from_, tie.to, tie.measure)
+            if key not in best or (last, first) > best[key][0]:
+                best[key] = ((last, first), tie)
+        return [tie for _, tie in best.values()]
 
     def territory(self, actor: str, year: int | None = None) -> set[str]:
         """Countries an actor holds: its own for a state, its members' for an organisation."""
@@ -153,7 +305,7 @@ class Scenario:
 
         >>> from blocs.scenario.load import load_case
         >>> load_case("serbia-2024").tie_counts()
-        TieCounts(sourced=28, assumed=0, sources=29)
+        TieCounts(sourced=49, assumed=0, sources=43)
         """
         sourced = [t for t in self.case.ties if t.source_ids]
         cited = {sid for t in sourced for sid in t.source_ids}

@@ -109,20 +109,50 @@ class Actor(Strict):
     description: Text | None = None
 
 
+#: A country's standing in an organisation (docs/case-format.md, Time): ``member`` (full
+#: member), ``candidate`` (an official candidate for membership), ``partner`` (a partnership
+#: programme such as NATO's Partnership for Peace), ``observer``, ``suspended`` (its rights
+#: suspended by the organisation), ``frozen`` (it froze its own participation, staying formally
+#: a member).  Only `COUNTING_STATUSES` count as membership (blocs, territory, reach).
+MEMBER_STATUSES = ("member", "candidate", "partner", "observer", "suspended", "frozen")
+MemberStatus = Literal["member", "candidate", "partner", "observer", "suspended", "frozen"]
+COUNTING_STATUSES = ("member",)
+
+
 class Membership(Sourced):
+    """A country's one status in an organisation from ``joined`` until the year it ``left``
+    (not included)."""
+
     joined: Year
     left: Year | None = None
-    status: Literal["member", "suspended", "observer"] = "member"
+    status: MemberStatus = "member"
+
+
+class StatusPeriod(Sourced):
+    """One period of a country's status in an organisation: from ``since`` until the next
+    period starts, or through ``until`` (included) when given."""
+
+    status: MemberStatus
+    since: Year
+    until: Year | None = None
+
+
+StatusHistory = Annotated[
+    list[StatusPeriod],
+    Field(min_length=1, description="a list of status periods, e.g. "
+          "[{status: member, since: 1992}, {status: frozen, since: 2024}]"),
+]
 
 
 class Organization(Sourced):
-    """An organisation with its members by ISO3 code and accession year."""
+    """An organisation with its members by ISO3 code: an accession year, a `Membership`, or
+    a `StatusHistory` (a list of status periods)."""
 
     name: Text
     kind: Literal["alliance", "union", "economic", "security", "forum"] | None = None
     members: dict[
         Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")],
-        Year | Membership,
+        Year | Membership | StatusHistory,
     ]
 
 
@@ -138,6 +168,43 @@ class Border(Sourced):
     a: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")]
     b: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")]
     length_km: Positive | None = None
+
+
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="an ISO3 country code")]
+LandMassId = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{3}(\.[1-9][0-9]?)?$",
+          description="a country code (its main land mass) or a land mass id such as RUS.1"),
+]
+
+
+class ClosedBorder(Sourced):
+    """A land border closed (blockaded, sealed) from ``since`` through ``until`` (included;
+    none: still closed).  No route crosses it in those years (docs/geography.md)."""
+
+    a: CountryCode
+    b: CountryCode
+    since: Year
+    until: Year | None = None
+
+
+class SeaRoute(Sourced):
+    """A stated sea link between two land masses (a country code stands for its main land
+    mass), usable from ``since`` through ``until`` (both optional, included)."""
+
+    a: LandMassId
+    b: LandMassId
+    since: Year | None = None
+    until: Year | None = None
+
+
+class Hostile(Sourced):
+    """A state hostile to the focus from ``since`` through ``until`` (both optional,
+    included): its border with the focus is reported as hostile when it is in no bloc."""
+
+    country: CountryCode
+    since: Year | None = None
+    until: Year | None = None
 
 
 class BorderLengths(Sourced):
@@ -157,13 +224,19 @@ class Presence(Sourced):
     what: Text
     size: NonNegative | None = None
     unit: Text = "troops"
+    # Its active period: ``2023`` = from 2023 on (until ``until``, or until a later entry of
+    # the same actor, country and ``what`` replaces it); ``'2023-2023'`` = 2023 only.
     year: Year | YearSpan
+    until: Year | None = None  # the last year it is there (included)
 
 
 class Geography(Strict):
     borders: Literal["builtin"] | list[Border] = "builtin"
     border_lengths: BorderLengths | None = None
     presence: list[Presence] = []
+    closed: list[ClosedBorder] = []
+    sea_routes: list[SeaRoute] = []
+    hostile: list[Hostile] = []
 
 
 class Measure(Strict):
@@ -188,21 +261,40 @@ class Tie(Sourced):
     unit: Text | None = None
     total: Positive | None = None
     reverse: Share | None = None
+    # When the figure was measured: it counts from this year on (a span 'YYYY-YYYY', measured
+    # over those years, from its last year on) until a later figure replaces it.
     year: Year | YearSpan
     domain: Domain | None = None
     kind: Kind | None = None
 
 
 class Stakeholder(Sourced):
+    """One actor on an issue: its position (0-100), salience (0-100) and capability."""
+
     position: Score
     salience: Score
     capability: NonNegative
 
 
+class StatusQuo(Sourced):
+    """Where an issue stands now, on its 0-100 scale: the reference point (disagreement
+    point) of the models that use one (docs/bargaining.md)."""
+
+    position: Score
+
+
 class Issue(Strict):
+    """A contested decision: stakeholders on a 0-100 scale; optionally the status quo and
+    the stakeholders whose consent any change needs (``veto``; used only by the Nash model,
+    and only with a status quo)."""
+
     question: Text
     low: Text | None = None  # what position 0 means
     high: Text | None = None  # what position 100 means
+    status_quo: StatusQuo | None = None
+    veto: Annotated[
+        list[Id], Field(min_length=1, description="a non-empty list of stakeholder ids")
+    ] | None = None
     stakeholders: Annotated[
         dict[Id, Stakeholder], Field(min_length=1, description="at least one stakeholder")
     ]

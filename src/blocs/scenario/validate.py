@@ -3,8 +3,11 @@
 The pydantic schema checks each value on its own; these checks look across the file.  Each
 yields ``(path, message)`` findings; the loader adds the file and line.  A message says what is
 wrong, then in parentheses what is allowed.  `check_case` runs them in file order: period,
-sources, actors, focus, organizations, blocs, geography (borders, border lengths, presence),
-ties, issues.
+sources, actors, focus, organizations, blocs, geography (borders, border lengths, presence,
+closed borders, sea routes, hostile states), ties, issues.  `check_warnings` finds what is
+questionable but not wrong (figures dated after the case year or its period,
+docs/case-format.md, Time): the loader keeps them in `Scenario.warnings` instead of refusing
+the file.
 """
 
 from __future__ import annotations
@@ -12,16 +15,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from blocs.limits import capability_refusal
-from blocs.reference import country_names, load_borders
+from blocs.reference import country_names, load_borders, load_land
 from blocs.scenario.measures import FLAG_UNIT, SHARE_UNITS, is_amount, resolve_measures
 from blocs.scenario.schema import (
     ORG_KINDS,
     YEAR_RANGE,
     Actor,
     Case,
+    Issue,
     Measure,
+    Membership,
     Organization,
+    Presence,
     Sourced,
+    StatusPeriod,
     Tie,
     year_span,
 )
@@ -46,9 +53,40 @@ def check_case(case: Case) -> list[Finding]:
         *_check_case_borders(case),
         *_check_border_lengths(case),
         *_check_presence(case, known),
+        *_check_closed(case, known),
+        *_check_sea_routes(case, known),
+        *_check_hostile(case, known),
         *_check_ties(case, measures),
         *_check_issues(case),
     ]
+
+
+def check_warnings(case: Case) -> list[Finding]:
+    """What a structurally valid case may keep but should know, in file order: a tie whose
+    figure is known only after the case year (a span's from its last year on) is not seen in
+    that year; one known only after the end of the case's ``period`` is seen by no run of it."""
+    out: list[Finding] = []
+    for k, tie in enumerate(case.ties):
+        first, known = year_span(tie.year)
+        if known <= case.year or first > known:  # seen in the case year, or already an error
+            continue
+        crosses = first <= case.year  # a span that starts by the case year and ends after it
+        what = f"'{tie.year}' {'ends' if crosses else 'is'} after the"
+        span_rule = "a span counts from its last year on, so " if first != known else ""
+        if case.period is not None and known > case.period.end:
+            message = (
+                f"{what} case's period {case.period.start}-{case.period.end}: {span_rule}"
+                f"no run of the case sees this figure (allowed: figures known by "
+                f"{case.period.end}, the period's end)")
+        else:
+            message = (
+                f"{what} case year {case.year}: {span_rule}this figure is not seen in "
+                f"{case.year}, only in runs for {known} or later (allowed: "
+                + (f"a span ending by {case.year}, or its first year alone for a figure that "
+                   "has held since then)" if crosses else
+                   f"figures dated up to {case.year} for the case year)"))
+        out.append((("ties", k, "year"), message))
+    return out
 
 
 def _ids(names: object, limit: int = 12) -> str:
@@ -188,7 +226,7 @@ def _check_organizations(case: Case, known: set[str]) -> Iterator[Finding]:
     for oid, org in case.organizations.items():
         path: FieldPath = ("organizations", oid)
         every_member_sourced = bool(org.members) and all(
-            not isinstance(m, int) and (m.source or m.assumption) for m in org.members.values()
+            _member_backed(m) for m in org.members.values()
         )
         if every_member_sourced:
             yield from _check_source_ids(org, path, case.sources)
@@ -197,21 +235,58 @@ def _check_organizations(case: Case, known: set[str]) -> Iterator[Finding]:
         yield from _check_members(org, path, known, case.sources)
 
 
+def _member_backed(m: int | Membership | list[StatusPeriod]) -> bool:
+    """Whether a member entry carries its own source or assumption (every period of a list)."""
+    if isinstance(m, int):
+        return False
+    if isinstance(m, Membership):
+        return bool(m.source or m.assumption)
+    return all(p.source or p.assumption for p in m)
+
+
 def _check_members(
     org: Organization, path: FieldPath, known: set[str], sources: dict
 ) -> Iterator[Finding]:
-    """Members are known countries; a member leaves after it joins; its sources are known."""
+    """Members are known countries; a member leaves after it joins; status periods are in
+    order and do not overlap; their sources are known."""
     for code, m in org.members.items():
         mpath = (*path, "members", code)
         if code not in known:
             yield mpath, f"'{code}' is not a known country (allowed: ISO3 codes; Kosovo is XKX)"
-        if not isinstance(m, int):
+        if isinstance(m, Membership):
             if m.left is not None and m.left < m.joined:
                 yield (*mpath, "left"), (
                     f"left ({m.left}) before joining ({m.joined}) (allowed: left >= joined)"
                 )
             if m.source is not None:
                 yield from _check_source_ids(m, mpath, sources)
+        elif isinstance(m, list):
+            yield from _check_status_periods(m, mpath, sources)
+
+
+def _check_status_periods(
+    periods: list[StatusPeriod], path: FieldPath, sources: dict
+) -> Iterator[Finding]:
+    """Status periods follow each other: ``since`` rises, ``until`` is not before ``since``
+    and ends before the next period starts."""
+    for k, period in enumerate(periods):
+        ppath = (*path, k)
+        if period.until is not None and period.until < period.since:
+            yield (*ppath, "until"), (
+                f"until ({period.until}) is before since ({period.since}) "
+                "(allowed: until >= since)")
+        if k > 0:
+            before = periods[k - 1]
+            if period.since <= before.since:
+                yield (*ppath, "since"), (
+                    f"since {period.since} does not follow the period before it (since "
+                    f"{before.since}) (allowed: periods in order, each since a later year)")
+            elif before.until is not None and before.until >= period.since:
+                yield (*path, k - 1, "until"), (
+                    f"until {before.until} overlaps the next period (since {period.since}) "
+                    f"(allowed: until {period.since - 1} or earlier, or no until)")
+        if period.source is not None:
+            yield from _check_source_ids(period, ppath, sources)
 
 
 def _check_blocs(case: Case) -> Iterator[Finding]:
@@ -283,7 +358,10 @@ def _check_border_lengths(case: Case) -> Iterator[Finding]:
 
 
 def _check_presence(case: Case, known: set[str]) -> Iterator[Finding]:
-    """A presence is an actor's in a known country, in a valid year; a size is sourced."""
+    """A presence is an actor's in a known country, in a valid year or span (or a year and
+    an ``until`` not before it); one entry per mission (actor, country, what) and first year;
+    a size is sourced."""
+    starts: dict[tuple[str, str, str, int], int] = {}
     for k, pres in enumerate(case.geography.presence):
         path: FieldPath = ("geography", "presence", k)
         if pres.actor not in case.actors:
@@ -295,8 +373,115 @@ def _check_presence(case: Case, known: set[str]) -> Iterator[Finding]:
                 f"'{pres.country}' is not a known country (allowed: ISO3 codes; Kosovo is XKX)"
             )
         yield from _check_year(pres.year, (*path, "year"))
+        yield from _check_until(pres, path)
+        key = (pres.actor, pres.country, pres.what, year_span(pres.year)[0])
+        if key in starts:
+            yield (*path, "year"), (
+                f"geography.presence[{starts[key]}] already starts {pres.what!r} of "
+                f"{pres.actor} in {pres.country} in {key[3]} (allowed: one entry per mission "
+                "and first year; "
+                "a later entry with the same what replaces an open-ended one)")
+        else:
+            starts[key] = k
         if pres.size is not None:
             yield from _check_sourced(pres, path, case.sources)
+
+
+def _check_until(pres: Presence, path: FieldPath) -> Iterator[Finding]:
+    """``until`` goes with a single first year, and is not before it."""
+    if pres.until is None:
+        return
+    if isinstance(pres.year, str):
+        yield (*path, "until"), (
+            f"until {pres.until} with the span '{pres.year}' (allowed: a span "
+            "'first-last', or year: first with until: last, not both)")
+    elif pres.until < pres.year:
+        yield (*path, "until"), (
+            f"until ({pres.until}) is before the first year ({pres.year}) "
+            "(allowed: until >= year)")
+
+
+def _check_span(since: int | None, until: int | None, path: FieldPath) -> Iterator[Finding]:
+    """``until`` (included) is not before ``since``."""
+    if since is not None and until is not None and until < since:
+        yield (*path, "until"), (
+            f"until ({until}) is before since ({since}) (allowed: until >= since, or no until)")
+
+
+def _neighbours_of(case: Case, code: str) -> set[str]:
+    """The land neighbours of a country on the map the case uses."""
+    if _builtin(case):
+        graph = load_borders()
+        return set(graph[code]) if code in graph else set()
+    return _custom_neighbours(case, code)
+
+
+def _check_closed(case: Case, known: set[str]) -> Iterator[Finding]:
+    """A closed border joins two land neighbours of the map in use, over valid years, and
+    says why (a source or an assumption)."""
+    for k, closed in enumerate(case.geography.closed):
+        path: FieldPath = ("geography", "closed", k)
+        for side in ("a", "b"):
+            code = getattr(closed, side)
+            if code not in known:
+                yield (*path, side), (
+                    f"'{code}' is not a known country (allowed: ISO3 codes; Kosovo is XKX)")
+        if closed.a == closed.b:
+            yield (*path, "b"), f"a border joins two different countries (both are {closed.a})"
+        elif closed.a in known and closed.b in known:
+            neighbours = _neighbours_of(case, closed.a)
+            if closed.b not in neighbours:
+                yield (*path, "b"), (
+                    f"{closed.a} and {closed.b} share no land border on the "
+                    f"{'built-in map' if _builtin(case) else 'case borders'} (allowed: a land "
+                    f"neighbour of {closed.a}: {_ids(neighbours)})")
+        yield from _check_span(closed.since, closed.until, path)
+        yield from _check_sourced(closed, path, case.sources)
+
+
+def _check_sea_routes(case: Case, known: set[str]) -> Iterator[Finding]:
+    """A sea route joins two different land masses of the map in use (on the built-in map a
+    country code or a land mass id such as RUS.1; on the case's own borders a country code),
+    over valid years, and is sourced or assumed."""
+    masses = set(load_land()) if _builtin(case) else set()
+    for k, route in enumerate(case.geography.sea_routes):
+        path: FieldPath = ("geography", "sea_routes", k)
+        for side in ("a", "b"):
+            mass = getattr(route, side)
+            code = mass.split(".")[0]
+            if code not in known:
+                yield (*path, side), (
+                    f"'{code}' is not a known country (allowed: ISO3 codes; Kosovo is XKX)")
+            elif "." in mass and not _builtin(case):
+                yield (*path, side), (
+                    f"'{mass}': the case's own borders have one land mass per country "
+                    f"(allowed: the country code {code})")
+            elif "." in mass and mass not in masses:
+                others = sorted(m for m in masses if m.split(".")[0] == code)
+                yield (*path, side), (
+                    f"'{mass}' is not a land mass of the built-in map (allowed: "
+                    f"{_ids(others)}; docs/geography.md)")
+        if route.a == route.b:
+            yield (*path, "b"), f"a sea route joins two different land masses (both are {route.a})"
+        yield from _check_span(route.since, route.until, path)
+        yield from _check_sourced(route, path, case.sources)
+
+
+def _check_hostile(case: Case, known: set[str]) -> Iterator[Finding]:
+    """A hostile state is a known country other than the focus's, over valid years, sourced
+    or assumed."""
+    focus_actor = case.actors.get(case.focus)
+    focus_code = (focus_actor.country or case.focus) if focus_actor else case.focus
+    for k, hostile in enumerate(case.geography.hostile):
+        path: FieldPath = ("geography", "hostile", k)
+        if hostile.country not in known:
+            yield (*path, "country"), (
+                f"'{hostile.country}' is not a known country (allowed: ISO3 codes; Kosovo is XKX)")
+        elif hostile.country == focus_code:
+            yield (*path, "country"), (
+                f"'{hostile.country}' is the focus (allowed: a state hostile to the focus)")
+        yield from _check_span(hostile.since, hostile.until, path)
+        yield from _check_sourced(hostile, path, case.sources)
 
 
 def _custom_countries(case: Case) -> set[str]:
@@ -438,8 +623,13 @@ def _check_duplicate_tie(tie: Tie, k: int, keys: dict[tuple, int]) -> Iterator[F
 
 def _check_issues(case: Case) -> Iterator[Finding]:
     """Stakeholders are sourced actors with a capability every model accepts, and some
-    stakeholder of each issue weighs (salience x capability > 0)."""
+    stakeholder of each issue weighs (salience x capability > 0); a status quo is sourced;
+    veto players are stakeholders of the issue, with a status quo to keep."""
     for iid, issue in case.issues.items():
+        if issue.status_quo is not None:
+            yield from _check_sourced(issue.status_quo, ("issues", iid, "status_quo"),
+                                      case.sources)
+        yield from _check_veto(iid, issue)
         for aid, st in issue.stakeholders.items():
             path: FieldPath = ("issues", iid, "stakeholders", aid)
             if aid not in case.actors:
@@ -455,3 +645,32 @@ def _check_issues(case: Case) -> Iterator[Finding]:
                 "every stakeholder has zero salience or capability, so no forecast is defined "
                 "(allowed: at least one with salience > 0 and capability > 0)"
             )
+
+
+def _check_veto(iid: str, issue: Issue) -> Iterator[Finding]:
+    """``veto`` names stakeholders of the issue, each once; it needs a status quo (what a veto
+    keeps) and a veto player that weighs (salience x capability > 0), since the Nash model
+    bargains among the veto players only (docs/bargaining.md)."""
+    if issue.veto is None:
+        return
+    path: FieldPath = ("issues", iid, "veto")
+    seen: set[str] = set()
+    for k, aid in enumerate(issue.veto):
+        if aid not in issue.stakeholders:
+            yield (*path, k), (
+                f"'{aid}' is not a stakeholder of this issue "
+                f"(allowed: {_ids(issue.stakeholders)})")
+        elif aid in seen:
+            yield (*path, k), f"'{aid}' is listed twice (allowed: each veto player once)"
+        seen.add(aid)
+    if issue.status_quo is None:
+        yield path, (
+            "veto players without a status quo: a veto keeps the status quo, so the issue "
+            "needs one (allowed: add status_quo: {position: 0-100, source: ...}, or remove veto)")
+    weighs = [aid for aid in seen if aid in issue.stakeholders
+              and issue.stakeholders[aid].salience * issue.stakeholders[aid].capability > 0]
+    if seen and seen <= set(issue.stakeholders) and not weighs:
+        yield path, (
+            "every veto player has zero salience or capability, so the Nash model has no one "
+            "to bargain (allowed: at least one veto player with salience > 0 and "
+            "capability > 0)")
