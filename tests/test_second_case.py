@@ -68,3 +68,11 @@ def test_the_balance_sheet_runs(armenia):
     balance = blocs.analyse(armenia)
     assert balance.powers.iloc[0]["power"] == "RUS"  # gas, trade, the base
     assert set(balance.forecasts["model"]) == {"default"}
+
+
+def test_the_focus_inside_a_bloc_is_said_not_counted(armenia):
+    # docs/geography.md: the focus is never bloc territory; the balance sheet says where it sits.
+    assert blocs.analyse(armenia, year=2023).focus_memberships == [
+        {"organization": "CSTO", "bloc": "East", "status": "member"}]
+    assert blocs.analyse(armenia, year=2024).focus_memberships == [
+        {"organization": "CSTO", "bloc": "East", "status": "frozen"}]

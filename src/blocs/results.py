@@ -11,7 +11,7 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pandas as pd
 
 from blocs import __version__
 from blocs.bargaining.forecast import forecast
-from blocs.geography.reach import encirclement, reach_all
+from blocs.geography.reach import encirclement, focus_memberships, reach_all
 from blocs.influence.indicators import indicators
 from blocs.influence.leverage import bloc_totals, effective_number, leverage, power_totals
 from blocs.scenario.scenario import Scenario
@@ -45,6 +45,8 @@ class Balance:
     reach: pd.DataFrame
     encirclement: pd.DataFrame
     forecasts: pd.DataFrame
+    #: The focus's places in the blocs' organisations (never counted as bloc territory).
+    focus_memberships: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (docs/json-output.md): plain lists and numbers."""
@@ -64,6 +66,7 @@ class Balance:
             "reach": _records(self.reach),
             "encirclement": _records(self.encirclement),
             "forecasts": _records(self.forecasts),
+            "focus_memberships": list(self.focus_memberships),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -123,6 +126,7 @@ def analyse(scenario: Scenario, year: int | None = None, model: str | None = Non
         effective_blocs=effective_number(blocs["value"]) if len(blocs) else math.nan,
         reach=reach_all(scenario, year=year),
         encirclement=encirclement(scenario, year=year),
+        focus_memberships=focus_memberships(scenario, year),
         forecasts=forecast(scenario, model=model),
     )
 

@@ -126,9 +126,7 @@ def print_balance(scenario: Any, balance: Any, case: str) -> None:
 def _focus_in_blocs(out: Any, scenario: Any, balance: Any) -> None:
     """Say where the focus itself sits in a bloc's organisation: the map rules never count it
     as bloc territory (docs/geography.md)."""
-    from blocs.geography.reach import focus_memberships
-
-    for m in focus_memberships(scenario, balance.year):
+    for m in balance.focus_memberships:
         if m["status"] == "member":
             out.print(f"Note: focus {balance.focus} is a member of {m['organization']} (bloc "
                       f"{m['bloc']}) in {balance.year}; reach and encirclement never count the "
