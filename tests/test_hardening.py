@@ -245,7 +245,8 @@ def test_short_help_and_placeholders():
         text = invoke(command, "-h").stdout
         for word in placeholders:
             assert word in text, (command, word)
-        assert "TEXT" not in text and "INTEGER" not in text and "PATH" not in text, command
+        for python_type in ("TEXT", "INTEGER", "PATH", "<str>", "<int>", "<path>", "<list"):
+            assert python_type not in text, (command, python_type)
 
 
 def test_forecast_help_lists_models_and_variants():

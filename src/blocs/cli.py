@@ -41,9 +41,27 @@ def build_app():
     )
 
     app.callback()(root)
+    _placeholders_only()
     for command in (run, check, init, cases, show, forecast, backtest):
         app.command()(command)
     return app
+
+
+def _placeholders_only() -> None:
+    """Help lists an argument by its placeholder alone (``CASE``), not with the Python type
+    Typer adds (``CASE <str>``): the placeholder already says what to give.  Typer has no
+    setting for this, so its display hook is wrapped, once."""
+    from typer.core import TyperArgument
+
+    shown = TyperArgument.display_type_rich
+    if getattr(shown, "_blocs", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.metavar else shown(self, ctx)
+
+    display_type_rich._blocs = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> None:
