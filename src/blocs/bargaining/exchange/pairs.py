@@ -14,16 +14,23 @@ from __future__ import annotations
 
 import numpy as np
 
+SIDE_EDGE = 1e-12  # hybrid: a position this close to the NBS (relative) is sided in Decimal
+
 
 def opposed_pairs(t, td=None):
     """The candidate exchanges of tables ``t`` (`tables.Tables`) in the order Decide builds
     them, as arrays (i, j, p, q).  ``td``: the Decimal tables of a hybrid run, which decide
-    where the float positions equal the NBS."""
+    the side of every position within `SIDE_EDGE` (relative, at least 1e-12 on the 0-100
+    scale) of the float NBS: the float NBS of a position that is exactly on the Decimal NBS
+    may fall a rounding error either side of it (49.99999999999999 for 50)."""
     x, has = t.x, t.has
     P = has.shape[1]
-    left = has & np.asarray(x <= t.nbs[None, :], dtype=bool)
-    if td is not None:  # hybrid: where the floats are equal, Decimal decides
-        for a, p in zip(*np.nonzero(has & (x == t.nbs[None, :])), strict=True):
+    nbs = t.nbs[None, :]
+    left = has & np.asarray(x <= nbs, dtype=bool)
+    if td is not None:  # hybrid: where the floats are (nearly) equal, Decimal decides
+        with np.errstate(invalid="ignore"):
+            near = has & (np.abs(x - nbs) <= SIDE_EDGE * np.maximum(np.abs(nbs), 1.0))
+        for a, p in zip(*np.nonzero(near), strict=True):
             left[a, p] = td.x[a, p] <= td.nbs[p]
     pairs = [(p, q) for p in range(P) for q in range(p + 1, P)]
     pp = np.array([p for p, _ in pairs], dtype=np.intp)
@@ -41,8 +48,9 @@ def opposed_pairs(t, td=None):
 def candidate_exchanges(t, td=None):
     """The candidate exchanges of tables ``t`` with their roles: arrays (aI, aJ, sI, sJ),
     actor aI supplying issue sI (= q) and aJ supplying sJ (= p), in Decide's order.
-    ``td``: the Decimal tables of a hybrid run, which decide where the float positions equal
-    the NBS and where the two actors' salience ratios are within 1e-12 of each other."""
+    ``td``: the Decimal tables of a hybrid run, which decide where the float positions are
+    within `SIDE_EDGE` of the NBS (`opposed_pairs`) and where the two actors' salience
+    ratios are within 1e-12 of each other."""
     ii, jj, p, q = opposed_pairs(t, td)
     sal = t.s
     with np.errstate(divide="ignore", invalid="ignore"):
