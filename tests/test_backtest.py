@@ -514,7 +514,7 @@ def test_command_help_has_an_example():
 # docs/backtest.md, "How the bargaining models fare on DEU": MAE, median AE, within 10, on
 # all 246 scored issues.  The page rounds to 2 decimals and to 0.1%: tolerances 0.005, 0.0005.
 DOCUMENTED = {"eum": (26.80, 19.99, 0.370), "smp": (24.37, 16.94, 0.276),
-              "exchange": (25.22, 19.47, 0.325)}
+              "exchange": (25.20, 19.47, 0.325)}
 
 
 def test_bargaining_models_join_the_backtest(problems):

@@ -13,6 +13,9 @@ of a threshold).  With ``rex`` it draws REX's rates (`rex`).
 
 from __future__ import annotations
 
+from decimal import Decimal
+from math import inf
+
 import numpy as np
 
 from blocs.bargaining.exchange import table_rows as row
@@ -87,6 +90,9 @@ class FloatRound:
             self.ydec: list = []
             self.dec: dict[int, tuple] = {}  # realised: (gain, xI, yI, xJ, yJ) in Decimal
             self.flags = np.zeros(m, dtype=np.int8)  # which sides the floats cut (4: unsure)
+            # per realisation: (the exchange, the exchanges it touched, their sources before)
+            self.log: list[tuple] = []
+            self._moves: dict[tuple[int, int], tuple] = {}  # (step, k): k's moves in Decimal
         self._k = compiled_kernel()  # numba: compiled on first use
         self._no_src = np.empty((0, 0), dtype=np.intp)
         self._no_src2 = np.empty((2, 0), dtype=np.intp)
@@ -154,11 +160,32 @@ class FloatRound:
         if history is None:
             gain, mI, mJ, _ = sh.calc(aI, aJ, q, p, xsI, xsJ, uI, uJ, cuts=hint)
             return gain, xsI, xsI + mI, xsJ, xsJ + mJ
-        # the earlier moves are the float engine's: the moves join them as floats
-        hist = [tuple(float(history[r + side]) for r in (row.HSUM, row.HMIN, row.HMAX))
-                for side in (0, 1)]
-        gain, mI, mJ, valid = sh.calc(aI, aJ, q, p, xsI, xsJ, uI, uJ, hist, as_history=float)
+        hist = [self._earlier_moves(k, side) if np.isfinite(history[row.HMIN + side])
+                else (Decimal(0), inf, -inf) for side in (0, 1)]
+        gain, mI, mJ, valid = sh.calc(aI, aJ, q, p, xsI, xsJ, uI, uJ, hist)
         return gain, xsI, xsI + mI, xsJ, xsJ + mJ, valid
+
+    def _earlier_moves(self, k: int, side: int) -> tuple:
+        """Exchange k's earlier proposed moves on ``side`` in Decimal, as Decide keeps them:
+        (sum, min, max).  The float engine keeps them as floats (st rows HSUM, HMIN, HMAX),
+        which may miss Decide's total of exactly 100 by a rounding error; here each move
+        the side gave up (at each realisation that moved its supply position) is recomputed
+        in Decimal from the sources it had then (hybrid)."""
+        key = int((self.kIs if side == 0 else self.kJs)[k])
+        total, lo, hi = Decimal(0), inf, -inf
+        for t, (r, e, s0, s1, s2) in enumerate(self.log):
+            if key != self.kIs[r] and key != self.kJs[r]:
+                continue
+            i = int(np.searchsorted(e, k))
+            if i == len(e) or e[i] != k:
+                continue
+            moves = self._moves.get((t, k))
+            if moves is None:
+                _, xI, yI, xJ, yJ = self.exact(k, (s0[0, i], s0[1, i], s1[i], s2[i]))
+                moves = self._moves[t, k] = (yI - xI, yJ - xJ)
+            mv = moves[side]
+            total, lo, hi = total + mv, min(lo, mv), max(hi, mv)
+        return total, lo, hi
 
     def calculate(self, e: np.ndarray) -> None:
         """Recalculate exchanges ``e`` (moves, gains, validity; `kernel.calculate` does the
@@ -231,6 +258,8 @@ class FloatRound:
             self._mark, self._keys, self._actors, self._supply, self._x0, self.t.w, self.t.xz,
             self.uI, self.uJ, track, src, usrc[0], usrc[1], MIN_MOVE, MIN_GAIN, EDGE)
         self.snap = (s0, s1, s2) if track and len(e) else None
+        if track:
+            self.log.append((r, e, s0, s1, s2))
         if len(e):
             self._finish(e, flags, edge, alive, g)
         return e, old

@@ -39,22 +39,19 @@ MIN_MOVE = 1e-10  # moves of at most this size are no moves (Decide: is_move_val
 MIN_GAIN = 1e-10  # exchanges that gain less are not made (Decide: EqualGainExchange.calculate)
 
 
-def move_valid(move, xs, hsum, hmin, hmax, earlier=None) -> bool:
+def move_valid(move, xs, hsum, hmin, hmax) -> bool:
     """Decide's ``is_move_valid`` for one side: a real move of at most 100, its voting
     position ``xs + move`` inside [0, 100], and with the side's earlier proposed moves in this
     exchange (their sum, min and max; none: 0, inf, -inf) at most 100 in all and all in one
-    direction.  ``earlier``: the move converted to the number type the earlier moves are kept
-    in, where that differs (the hybrid keeps them as floats); default ``move``.  The compiled
-    copy: `kernel._side_ok`."""
-    mh = move if earlier is None else earlier
+    direction.  In the numbers given: the hybrid's Decimal checks pass the earlier moves in
+    Decimal too (`float_round.FloatRound.exact`).  The compiled copy: `kernel._side_ok`."""
     mag = abs(move)
     y = xs + move
-    return bool(mag <= 100 and mag > MIN_MOVE and y >= 0 and y <= 100 and not hsum + mh > 100
-                and (max(hmax, mh) < 0 or min(hmin, mh) > 0))
+    return bool(mag <= 100 and mag > MIN_MOVE and y >= 0 and y <= 100 and not hsum + move > 100
+                and (max(hmax, move) < 0 or min(hmin, move) > 0))
 
 
-def equal_gain(sides, xsI, xsJ, numerator: Callable, history=None, cuts=None,
-               as_history: Callable | None = None):
+def equal_gain(sides, xsI, xsJ, numerator: Callable, history=None, cuts=None):
     """One exchange from its supply positions ``xsI``, ``xsJ``: (gain, move I, move J, valid).
 
     ``sides``: per side (I, J) its (target, supply salience, demand salience, power on the
@@ -64,8 +61,8 @@ def equal_gain(sides, xsI, xsJ, numerator: Callable, history=None, cuts=None,
     at the positions this exchange has learnt of (or their round-start ones); where the
     side's own actor has a learnt position too, ``own`` wins unless ``own_update_wins``
     (Decide's adjusted_nbs and adjusted_nbs_by_position).  ``history``: per side the earlier
-    moves (sum, min, max) for `move_valid`, the number type converted by ``as_history``;
-    None: the exchange is taken to pass the first validity test and ``valid`` is None.
+    moves (sum, min, max) for `move_valid`; None: the exchange is taken to pass the first
+    validity test and ``valid`` is None.
     ``cuts`` (cut I, cut J): check_nbs's decisions where they are known (the hybrid's floats,
     away from a knife edge), which spares the sums that would test them."""
     (tI, sIs, sId, cIs, SI), (tJ, sJs, sJd, cJs, SJ) = sides
@@ -87,7 +84,7 @@ def equal_gain(sides, xsI, xsJ, numerator: Callable, history=None, cuts=None,
     if xsJ > tJ:
         mJ = -mJ
     gain = abs(dq * sIs - dp * sId)
-    if history is not None and not (_both_valid(mI, mJ, xsI, xsJ, history, as_history)
+    if history is not None and not (_both_valid(mI, mJ, xsI, xsJ, history)
                                     and not gain < MIN_GAIN):
         return gain, mI, mJ, False
     # check_nbs, for I then for J: the side's move may not carry the NBS of its supply issue
@@ -116,17 +113,14 @@ def equal_gain(sides, xsI, xsJ, numerator: Callable, history=None, cuts=None,
         mX = -delta if xs > t else delta
         gain = abs(rO * sO - rX * sOd)
         mI, mJ = (mX, mO) if side == 0 else (mO, mX)
-    valid = None if history is None else _both_valid(mI, mJ, xsI, xsJ, history, as_history)
+    valid = None if history is None else _both_valid(mI, mJ, xsI, xsJ, history)
     return gain, mI, mJ, valid
 
 
-def _both_valid(mI, mJ, xsI, xsJ, history, as_history) -> bool:
+def _both_valid(mI, mJ, xsI, xsJ, history) -> bool:
     """`move_valid` for both sides (``history``: the sides' earlier moves)."""
     (hsI, loI, hiI), (hsJ, loJ, hiJ) = history
-    if as_history is None:
-        return move_valid(mI, xsI, hsI, loI, hiI) and move_valid(mJ, xsJ, hsJ, loJ, hiJ)
-    return (move_valid(mI, xsI, hsI, loI, hiI, as_history(mI))
-            and move_valid(mJ, xsJ, hsJ, loJ, hiJ, as_history(mJ)))
+    return move_valid(mI, xsI, hsI, loI, hiI) and move_valid(mJ, xsJ, hsJ, loJ, hiJ)
 
 
 class Calculator:
@@ -164,7 +158,7 @@ class Calculator:
         return tot
 
     def calc(self, aI: int, aJ: int, q: int, p: int, xsI, xsJ, uI: dict, uJ: dict,
-             history=None, cuts=None, as_history=None):
+             history=None, cuts=None):
         """`equal_gain` of the exchange in which actor aI supplies q and aJ supplies p, from
         supply positions xsI, xsJ and the positions learnt on q (``uI``) and p (``uJ``)."""
         x, s, c = self.x, self.s, self.c
@@ -176,4 +170,4 @@ class Calculator:
             me, issue, updates = who[side]
             return self.numerator(issue, me, own, updates, own_update_wins)
 
-        return equal_gain(sides, xsI, xsJ, numerator, history, cuts, as_history)
+        return equal_gain(sides, xsI, xsJ, numerator, history, cuts)
