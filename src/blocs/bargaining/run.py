@@ -202,7 +202,8 @@ def forecast_file(
     engine = get_model(name, **options)
     problems = read_problems(path, format)
     results = run_problems(problems, engine, select_issues(problems, issues, str(path)))
-    return {**provenance(name, engine, options, path, format), "issues": results}
+    source = input_identity(path, problems[0].meta.get("format") if problems else format)
+    return {**provenance(name, engine, options, source), "issues": results}
 
 
 def model_options(name: str, *, rounds: int | None = None, variant: str | None = None,
@@ -226,8 +227,8 @@ def model_options(name: str, *, rounds: int | None = None, variant: str | None =
     return options
 
 
-def provenance(name: str, engine: Any, options: dict[str, Any], path: str | Path,
-               format: str | None = None) -> dict[str, Any]:
+def provenance(name: str, engine: Any, options: dict[str, Any],
+               source: dict[str, Any]) -> dict[str, Any]:
     """How a forecast was made: enough to repeat it exactly."""
     from blocs import __version__
     from blocs.bargaining.catalogue import SPECS
@@ -237,22 +238,23 @@ def provenance(name: str, engine: Any, options: dict[str, Any], path: str | Path
     rounds = options.get("rounds", spec.rounds if spec else None)
     return {"schema": FORECAST_SCHEMA, "blocs_version": __version__,
             "model": str(getattr(engine, "name", name)), "variant": variant, "rounds": rounds,
-            "seed": options.get("seed"), "input": input_identity(path, format)}
+            "seed": options.get("seed"), "input": source}
 
 
 def input_identity(path: str | Path, format: str | None = None) -> dict[str, Any]:
-    """The input file as named, its format and the SHA-256 of its bytes (of the shipped
-    text for a built-in case)."""
+    """The input file as named, its format (told from the file when not given) and the
+    SHA-256 of its bytes (of the shipped text for a built-in case); computed once per run,
+    whatever the number of models."""
     import hashlib
 
-    from blocs.bargaining.formats import detect_format
+    from blocs.bargaining.formats import MAX_BYTES, detect_format
     from blocs.scenario.load import builtin_case_text, is_builtin_name
+    from blocs.textfile import read_limited
 
     if is_builtin_name(path):
         data = builtin_case_text(str(path)).encode("utf-8")
-    else:
-        with open(path, "rb") as fh:  # read_problems has already checked that it is a file
-            data = fh.read()
+    else:  # read_problems has read it already: a regular file within the limit
+        data = read_limited(path, MAX_BYTES)
     return {"file": str(path), "format": format or detect_format(path),
             "sha256": hashlib.sha256(data).hexdigest()}
 

@@ -81,8 +81,10 @@ def forecast(
         _check(name, rounds, variant, seed)
     every, problems = _read(file, fmt, issues)  # before the models load: a bad file fails fast
     engines = [_engine(name, rounds, variant, seed) for name in names]
-    from blocs.bargaining.run import provenance
+    from blocs.bargaining.run import input_identity, provenance
 
+    # Once for all the models: the file's format (as its reader saw it) and checksum.
+    source = input_identity(file, every[0].meta.get("format") if every else fmt)
     docs, failed = [], []
     with progress_bar():
         for name, (engine, options) in zip(names, engines, strict=True):
@@ -93,7 +95,7 @@ def forecast(
                     raise fail(str(exc)) from None
                 failed.append(str(exc))  # --model all: the others still run
                 continue
-            docs.append({**provenance(name, engine, options, file, fmt), "issues": results})
+            docs.append({**provenance(name, engine, options, source), "issues": results})
     if not docs:
         raise fail(failed)
     if as_json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import shlex
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -117,7 +118,7 @@ def print_balance(scenario: Any, balance: Any, case: str) -> None:
         fc.add_row(row.issue, row.question, row.model, _fmt(row.outcome, 1), band)
     out.print(fc)
     counts = scenario.tie_counts()
-    show = case if case == balance.case else _shell_word(case)
+    show = case if case == balance.case else shlex.quote(case)  # a command that works
     out.print(f"{counts.sourced} sourced ties and {counts.assumed} assumed, from "
               f"{counts.sources} sources; 'blocs show {show}' lists every figure with its "
               "source.")
@@ -156,13 +157,6 @@ def _route_text(row: dict) -> str:
     for a, b in itertools.pairwise(route):
         text += (" ~ " if f"{a}-{b}" in sea else " > ") + name(b)
     return text
-
-
-def _shell_word(text: str) -> str:
-    """``text`` quoted for a POSIX shell when it needs quoting."""
-    import shlex
-
-    return shlex.quote(text)
 
 
 def _leverage(out: Any, balance: Any) -> None:
