@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import blocs
 from blocs.bargaining.compromise import Compromise, compromise
 from blocs.bargaining.formats import (
     FORMATS,
@@ -360,7 +361,14 @@ def test_case_issues():
         assert p.positions.tolist() == [s.position for s in st.values()]
         np.testing.assert_allclose(p.salience * 100, [s.salience for s in st.values()],
                                    rtol=1e-15)
-        assert p.capability.tolist() == [s.capability for s in st.values()]
+        # Typed capabilities as written; from_leverage ones are the case's leverage_scale times
+        # the power's leverage over the focus in its domains (docs/dynamics.md).
+        lev = blocs.leverage(scenario)
+        k = scenario.case.dynamics.leverage_scale
+        expected = [s.capability if s.capability != "from_leverage" else
+                    k * lev[(lev["from"] == a) & lev["domain"].isin(s.domains)]["value"].sum()
+                    for a, s in st.items()]
+        assert p.capability.tolist() == pytest.approx(expected, rel=1e-12)
         assert p.scale == (0.0, 100.0) and p.meta["question"]
     assert read_problems("serbia-2024")[0].id == ps[0].id
 

@@ -33,6 +33,7 @@ LAYERS = [
     "geography",
     "influence",
     "bargaining",
+    "dynamics",
     "results",
     "analysis",
     "report",

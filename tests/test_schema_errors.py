@@ -83,7 +83,7 @@ TIE2 = "{from: RUS, to: SRB, measure: trade, value: 2.9, unit: USD, total: 70, y
 BAD: list[Bad] = [
     Bad("unknown top-level key", VALID_CASE + "colour: red\n", 31, "colour",
         ("unknown key 'colour'", "(allowed: format, id, name, description, focus, year",
-         "ties, issues)")),
+         "ties, issues, dynamics, trends, shocks, triggers, observables)")),
     Bad("unknown key in a tie",
         mutate("measure: gas, value: 0.8", "measure: gas, valu: 0.8, value: 0.8"),
         L["tie_0"], "ties[0].valu",
@@ -145,7 +145,7 @@ BAD: list[Bad] = [
     Bad("capability as text",
         mutate("capability: 1, source: s1}\n      RUS", "capability: x, source: s1}\n      RUS"),
         L["st_SRB"], "issues.align.stakeholders.SRB.capability",
-        ("'x' is not a number", "(allowed: a number, 0 or more)")),
+        ("'x' is not a number", "(allowed: a number, 0 or more, or from_leverage")),
     Bad("year 1700", mutate("value: 0.8, year: 2024", "value: 0.8, year: 1700"), L["tie_0"],
         "ties[0].year", ("1700 is out of range", "(allowed: a year, 1800 to 2200")),
     Bad("case year 1700", mutate("year: 2024\n", "year: 1700\n"), L["year"], "year",

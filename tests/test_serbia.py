@@ -152,12 +152,24 @@ def test_forecasts_are_the_weighted_means_of_the_positions(serbia):
     # with a plain YAML parser (not blocs' loader or model): sum(c s x) / sum(c s) over the
     # stakeholders, capability c, salience s, position x (docs/bargaining.md, compromise).
     text = (resources.files("blocs.scenario") / "cases" / "serbia-2024.yaml").read_text("utf-8")
-    issues = YAML(typ="safe", pure=True).load(text)["issues"]
+    data = YAML(typ="safe", pure=True).load(text)
+    issues = data["issues"]
     table = blocs.forecast(serbia, model="compromise").set_index("issue")
     assert sorted(table.index) == sorted(issues)
+    # A 'from_leverage' capability is the case's leverage_scale times the power's leverage in
+    # its domains (docs/dynamics.md); the leverage itself is checked in test_leverage.py.
+    lev = blocs.leverage(serbia)
+    scale = data["dynamics"]["leverage_scale"]
+
+    def capability(actor, st):
+        if st["capability"] != "from_leverage":
+            return st["capability"]
+        mine = lev[(lev["from"] == actor) & lev["domain"].isin(st["domains"])]
+        return scale * mine["value"].sum()
+
     for issue, spec in issues.items():
         stakeholders = list(spec["stakeholders"].values())
-        weights = [st["capability"] * st["salience"] for st in stakeholders]
+        weights = [capability(a, st) * st["salience"] for a, st in spec["stakeholders"].items()]
         expected = sum(w * st["position"] for w, st in zip(weights, stakeholders, strict=True))
         expected /= sum(weights)
         # Tolerance 1e-9 points of the 0-100 scale: the same formula in float64, summed in

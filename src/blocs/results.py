@@ -47,6 +47,19 @@ class Balance:
     forecasts: pd.DataFrame
     #: The focus's places in the blocs' organisations (never counted as bloc territory).
     focus_memberships: list[dict[str, str]] = field(default_factory=list)
+    #: The yearly path over the case's period (`with_years`): rows year, table, name, value
+    #: (docs/dynamics.md, "Outputs"); None for a one-year balance sheet.
+    years: pd.DataFrame | None = None
+    #: How the yearly path was run: start, end, model, seed.
+    dynamics: dict[str, Any] | None = None
+
+    def with_years(self, simulation: Any) -> Balance:
+        """This balance sheet with the yearly path of a one-run `blocs.dynamics.Simulation`."""
+        from dataclasses import replace
+
+        meta = {"start": int(simulation.years[0]), "end": int(simulation.years[-1]),
+                "model": simulation.model, "seed": simulation.seed}
+        return replace(self, years=simulation.rows(0), dynamics=meta)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (docs/json-output.md): plain lists and numbers."""
@@ -67,7 +80,8 @@ class Balance:
             "encirclement": _records(self.encirclement),
             "forecasts": _records(self.forecasts),
             "focus_memberships": list(self.focus_memberships),
-        }
+        } | ({} if self.years is None else {
+            "dynamics": dict(self.dynamics or {}), "years": _records(self.years)})
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
@@ -90,6 +104,14 @@ class Balance:
                 pq_path = Path(tmp) / f"{name}.parquet"
                 _flat(frame, for_csv=False).to_parquet(pq_path, index=False)
                 staged += [(csv_path, out / csv_path.name), (pq_path, out / pq_path.name)]
+            if self.years is not None:
+                for name, frame in _year_tables(self.years).items():
+                    csv_path = Path(tmp) / f"{name}.csv"
+                    frame.to_csv(csv_path)
+                    staged.append((csv_path, out / csv_path.name))
+                pq_path = Path(tmp) / "years.parquet"
+                self.years.to_parquet(pq_path, index=False)
+                staged.append((pq_path, out / pq_path.name))
             js = Path(tmp) / "balance.json"
             js.write_text(self.to_json(), encoding="utf-8")
             staged.append((js, out / js.name))
@@ -127,8 +149,18 @@ def analyse(scenario: Scenario, year: int | None = None, model: str | None = Non
         reach=reach_all(scenario, year=year),
         encirclement=encirclement(scenario, year=year),
         focus_memberships=focus_memberships(scenario, year),
-        forecasts=forecast(scenario, model=model),
+        forecasts=forecast(scenario, model=model, year=year),
     )
+
+
+def _year_tables(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The yearly rows as ``years.csv`` (long: year, table, name, value) and one wide table
+    per kind, ``years_<table>.csv`` (a row per year, a column per name)."""
+    out = {"years": rows.set_index("year")}
+    for table, part in rows.groupby("table", sort=False):
+        out[f"years_{table}"] = part.pivot(index="year", columns="name", values="value")[
+            list(dict.fromkeys(part["name"]))]
+    return out
 
 
 def _number(x: float) -> float | None:

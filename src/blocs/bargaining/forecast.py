@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from blocs.bargaining.problem import Problem
+from blocs.influence.capability import issue_capabilities
 from blocs.scenario.scenario import Scenario
 
 
@@ -28,20 +29,22 @@ class IssueArrays:
     capability: np.ndarray
 
 
-def issue_arrays(scenario: Scenario, issue: str) -> IssueArrays:
-    """The stakeholders of one issue as arrays, in file order."""
+def issue_arrays(scenario: Scenario, issue: str, year: int | None = None) -> IssueArrays:
+    """The stakeholders of one issue as arrays, in file order; capabilities as typed, or
+    from leverage in ``year`` (default: the case year) for ``capability: from_leverage``
+    (`blocs.influence.capability`)."""
     st = scenario.case.issues[issue].stakeholders
     return IssueArrays(
         issue=issue,
         actors=tuple(st),
         positions=np.array([s.position for s in st.values()], dtype=float),
         salience=np.array([s.salience for s in st.values()], dtype=float),
-        capability=np.array([s.capability for s in st.values()], dtype=float),
+        capability=issue_capabilities(scenario, issue, year),
     )
 
 
 def forecast(scenario: Scenario, issues: list[str] | None = None,
-             model: str | None = None) -> pd.DataFrame:
+             model: str | None = None, year: int | None = None) -> pd.DataFrame:
     """Forecast each issue (default: all) with ``model`` (default: the frozen default
     forecaster, as everywhere in blocs); columns issue, model (the name of the model that
     produced the number), outcome, lo80 and hi80 (the 80% interval, where the model gives
@@ -59,7 +62,7 @@ def forecast(scenario: Scenario, issues: list[str] | None = None,
     from blocs.bargaining.run import default_model, run_problems
 
     engine = get_model(model if model is not None else default_model())
-    problems = case_problems(scenario)
+    problems = case_problems(scenario, year)
     wanted = problems
     if issues is not None:
         unknown = [i for i in issues if i not in scenario.case.issues]
@@ -79,13 +82,14 @@ def forecast(scenario: Scenario, issues: list[str] | None = None,
                                        "question"])
 
 
-def case_problems(scenario: Scenario) -> list[Problem]:
+def case_problems(scenario: Scenario, year: int | None = None) -> list[Problem]:
     """The case's issues as problems, in file order: positions on 0-100, salience / 100,
-    capability as given; ``reference`` the issue's status quo (None without one), ``veto``
-    its veto players; ``meta`` holds the question and what 0 and 100 mean."""
+    capability as given (or from leverage in ``year``, `issue_arrays`); ``reference`` the
+    issue's status quo (None without one), ``veto`` its veto players; ``meta`` holds the
+    question and what 0 and 100 mean."""
     out = []
     for key, issue in scenario.case.issues.items():
-        arr = issue_arrays(scenario, key)
+        arr = issue_arrays(scenario, key, year)
         sq = issue.status_quo
         out.append(Problem(
             id=key, actors=arr.actors, positions=arr.positions, salience=arr.salience / 100.0,

@@ -1,7 +1,9 @@
-"""``blocs backtest FILE``: score the forecasters on issues with known outcomes.
+"""``blocs backtest FILE``: score the forecasters on issues with known outcomes;
+``blocs backtest CASE [--observed FILE]``: score a case's yearly path against observed series.
 
-The command only reads arguments, calls `blocs.analysis.backtest.backtest` and prints; bad
-input exits with code 2 and one line per problem on stderr, never a traceback.
+The command only reads arguments, calls `blocs.analysis.backtest.backtest` (a DEU file) or
+`blocs.analysis.history.history_backtest` (a case) and prints; bad input exits with code 2
+and one line per problem on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ def _models(spec: str):
     return chosen
 
 
+def _is_case(file: str) -> bool:
+    """A built-in case name or a YAML case file (anything else is read as a DEU file)."""
+    from blocs.scenario.load import is_builtin_name
+
+    return is_builtin_name(file) or file.lower().endswith((".yaml", ".yml"))
+
+
 def _pct(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.1f}%"
 
@@ -53,9 +62,10 @@ def _num(x: float) -> str:
 
 
 def backtest(
-    file: Annotated[Path, typer.Argument(
-        help="A DEU tab-separated file of issues with outcomes (e.g. deu-dev.tsv).",
-        metavar="FILE", show_default=False)],
+    file: Annotated[str, typer.Argument(
+        help="A DEU tab-separated file of issues with outcomes (e.g. deu-dev.tsv), or a case "
+             "with a period and observables (a built-in name or a .yaml file).",
+        metavar="FILE|CASE", show_default=False)],
     model: Annotated[str, typer.Option(
         metavar="MODEL",
         help="'all' (the default forecaster, every baseline and every model), or names separated "
@@ -68,7 +78,13 @@ def backtest(
         metavar="N", help="Seed that deals the proposals into folds (default 0), only for "
                           "models that are fitted to data.", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option(
-        "--json", help="Print one JSON object: default, models, predictions.")] = False,
+        "--json", help="Print one JSON object: default, models, predictions (a case: series, "
+                       "predictions).")] = False,
+    observed: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="For a case: the observed values, a CSV of series,year,value,"
+                             "source (default: the file a built-in case ships with, or "
+                             "CASE.observed.csv beside a case file).",
+        show_default=False)] = None,
 ) -> None:
     """Score the forecasters on real decisions: MAE, median error, share within 5 and 10
     points, and the coverage of the 80% intervals, over the issues with an outcome in 0-100
@@ -82,7 +98,21 @@ def backtest(
       blocs backtest shared/validation/deu/deu-dev.tsv
 
       blocs backtest deu-dev.tsv --model default,compromise --json
+
+      blocs backtest serbia-2016
+
+      blocs backtest my-case.yaml --observed my-case.observed.csv --json
     """
+    if observed is not None or _is_case(file):
+        for flag, value in (("--model", None if model == "all" else model),
+                            ("--folds", folds), ("--seed", seed)):
+            if value is not None:
+                raise _fail(f"{flag}: only for a DEU file (allowed with a case: --observed, "
+                            "--json)")
+        from blocs.commands.history import history
+
+        history(file, observed, as_json)
+        return
     from blocs.bargaining.formats.deu import read_deu
     from blocs.bargaining.formats.errors import FormatError
 
@@ -117,7 +147,7 @@ def backtest(
     groups = result.predictions["group"].nunique()
     left_out = (f"; {result.refused} left out: no actor with capability x salience > 0"
                 if result.refused else "")
-    t = table(f"Backtest on {file.name}: {result.issues} scored issues (outcome in 0-100, "
+    t = table(f"Backtest on {Path(file).name}: {result.issues} scored issues (outcome in 0-100, "
               f">= 3 actors), {groups} proposals{left_out}", "model", ("n", "right"),
               ("MAE", "right"), ("median AE", "right"), ("within 5", "right"),
               ("within 10", "right"), ("coverage80", "right"), "evaluation")

@@ -30,28 +30,48 @@ def run(
         help="Also write the tables as CSV and Parquet, and balance.json, into DIR.",
         show_default=False)] = None,
     year: Annotated[int | None, typer.Option(
-        metavar="YEAR", help="Evaluate memberships and ties as of YEAR (1800 to 2200; "
-                             "default: the case's year).", show_default=False)] = None,
+        metavar="YEAR", help="Only the balance sheet of YEAR (1800 to 2200; default: the "
+                             "case's year, followed by its period year by year).",
+        show_default=False)] = None,
+    until: Annotated[int | None, typer.Option(
+        metavar="YEAR", help="Stop the yearly path at YEAR (within the case's period; "
+                             "default: the period's end).", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(
+        metavar="N", help="Seed of the shocks that happen by chance (0 to 2**63 - 1; "
+                          "default: drawn and reported).", show_default=False)] = None,
 ) -> None:
     """Print the balance sheet of a case: leverage by domain, blocs, reach, encirclement,
-    forecasts.
+    forecasts; then, when the case has a period, its path year by year (docs/dynamics.md).
 
     Examples:
 
       blocs run serbia-2024
 
-      blocs run serbia-2024 --json
+      blocs run serbia-2024 --until 2030 --seed 7
+
+      blocs run serbia-2024 --year 2024 --json
 
       blocs run my-case.yaml --out results/
     """
     if year is not None and not 1800 <= year <= 2200:
         raise fail(f"--year: {year} is out of range (allowed: 1800 to 2200)")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise fail(f"--seed: {seed} is out of range (allowed: 0 to 2**63 - 1)")
+    if year is not None and (until is not None or seed is not None):
+        flag = "--until" if until is not None else "--seed"
+        raise fail(f"{flag}: only for the yearly path (allowed: without --year, which asks "
+                   "for one year's balance sheet)")
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise fail(f"{out_dir}: --out: is a file (allowed: a folder, new or existing)")
     scenario = load(case)
     from blocs.results import analyse
 
+    simulation = None
+    if year is None:
+        simulation = _yearly_path(scenario, until, seed)
     balance = analyse(scenario, year=year)
+    if simulation is not None:
+        balance = balance.with_years(simulation)
     if out_dir is not None:
         try:
             balance.write(out_dir)
@@ -61,8 +81,69 @@ def run(
         write(balance.to_json() + "\n")
         return
     print_balance(scenario, balance, case)
+    if simulation is not None:
+        print_years(scenario, simulation)
     if out_dir is not None:
         say(f"Tables written to {out_dir}/ (CSV, Parquet, balance.json).")
+
+
+def _yearly_path(scenario: Any, until: int | None, seed: int | None) -> Any:
+    """The case over its period (None when it has no period beyond its year); one line and
+    exit 2 for an --until or --seed that does not fit."""
+    start, end = scenario.period
+    has_chance = any(s.chance is not None for s in scenario.case.shocks.values())
+    if end <= start:
+        if until is not None or seed is not None:
+            flag = "--until" if until is not None else "--seed"
+            raise fail(f"{flag}: the case has no period to run (allowed: with a case that "
+                       "has 'period: {start: YEAR, end: YEAR}')")
+        return None
+    if until is not None and not start <= until <= end:
+        raise fail(f"--until: {until} is outside the case's period (allowed: {start} to {end})")
+    if seed is not None and not has_chance:
+        raise fail("--seed: the case has no shock that happens by chance, so a seed would "
+                   "change nothing (allowed: only with a case whose shocks have a 'chance')")
+    from blocs.dynamics.simulate import simulate
+
+    try:
+        return simulate(scenario, until=until, seed=seed)
+    except ValueError as exc:
+        raise fail(f"{scenario.label}: {exc}") from None
+
+
+def print_years(scenario: Any, sim: Any) -> None:
+    """The yearly path as two compact tables: outcomes, pillars, bloc shares and events;
+    then each power's total leverage."""
+    out = console()
+    tables = sim.tables()
+    years = list(sim.years)
+    has_chance = any(s.chance is not None for s in scenario.case.shocks.values())
+    seed = f"; seed {sim.seed}" if has_chance else ""
+    issues = list(tables["outcomes"].columns)
+    blocs = list(tables["blocs"].columns) if "blocs" in tables else []
+    t = table(f"Year by year, {years[0]}-{years[-1]} (model {sim.model}{seed}): issue "
+              "outcomes (0-100), effective number of pillars, bloc shares of leverage",
+              ("year", "right"), *[(i, "right") for i in issues], ("pillars", "right"),
+              *[(b, "right") for b in blocs], "events")
+    events = tables.get("events")
+    for y in years:
+        fired = [] if events is None else [e for e in events.columns if events.loc[y, e] > 0]
+        t.add_row(str(y), *[_fmt(tables["outcomes"].loc[y, i], 1) for i in issues],
+                  _fmt(tables["pillars"].loc[y, "pillars"]),
+                  *[f"{tables['blocs'].loc[y, b]:.0%}" for b in blocs],
+                  ", ".join(fired) or "-")
+    out.print(t)
+    powers = tables["powers"]
+    names = [c[:-len("/total")] for c in powers.columns if c.endswith("/total")]
+    t = table("Leverage by power, year by year (sum over cells)", ("year", "right"),
+              *[(p, "right") for p in names])
+    for y in years:
+        t.add_row(str(y), *[_fmt(powers.loc[y, f"{p}/total"]) for p in names])
+    out.print(t)
+    if has_chance:
+        show = scenario.case_id
+        out.print(f"Chance shocks drawn with seed {sim.seed}; 'blocs run {show} --seed "
+                  f"{sim.seed}' repeats this path.")
 
 
 def _fmt(x: Any, digits: int = 2) -> str:

@@ -34,13 +34,14 @@ such presences they replace the ``troops`` ties into the target.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from blocs.influence.indicators import COLUMNS, indicators
 from blocs.scenario.scenario import Scenario
-from blocs.scenario.schema import DOMAINS
+from blocs.scenario.schema import DOMAINS, Presence
 
 LEVERAGE_COLUMNS = ["from", "to", "domain", "kind", "bandwidth", "dependence", "value"]
 
@@ -50,6 +51,48 @@ LEVERAGE_COLUMNS = ["from", "to", "domain", "kind", "bandwidth", "dependence", "
 NEIGHBOUR_WEIGHT = 0.5
 #: The ``basis`` of the indicator rows made from presences.
 PRESENCE_BASIS = "presence"
+
+
+class TroopPresence(NamedTuple):
+    """One presence counted in the ``troops`` measure (`troop_presences`)."""
+
+    presence: Presence
+    weight: float
+    """lambda: 1 in the target's own country, the neighbour weight next to it."""
+    contingent: bool
+    """A member state's contingent of its organisation's mission in the same country:
+    credited to the state, not added to the country's total."""
+
+
+def troop_presences(scenario: Scenario, target: str | None = None, year: int | None = None,
+                    neighbour_weight: float = NEIGHBOUR_WEIGHT) -> list[TroopPresence]:
+    """The presences the ``troops`` measure counts in ``year``, in file order, each with its
+    weight and whether it is a contingent (the rule of `presence_indicators`)."""
+    from blocs.geography.reach import border_graph
+
+    year = scenario.year if year is None else year
+    target = scenario.focus if target is None else target
+    country = scenario.country_of(target)
+    if country is None:
+        return []
+    graph = border_graph(scenario)
+    near = {country: 1.0} | {n: float(neighbour_weight)
+                             for n in (graph[country] if country in graph else ())}
+    pres = [p for p in scenario.presences(year)
+            if p.country in near and p.unit == "troops" and p.size is not None
+            and scenario.country_of(p.actor) != country]
+    # Which presences are a member state's contingent of an organisation's mission there.
+    missions = {(p.actor, p.country) for p in pres if scenario.organization_of(p.actor)}
+
+    def contingent(p: Presence) -> bool:
+        code = scenario.country_of(p.actor)
+        if code is None or scenario.actors[p.actor].kind != "state":
+            return False
+        return any(c == p.country and code in scenario.members(scenario.organization_of(o),
+                                                                year)
+                   for o, c in missions)
+
+    return [TroopPresence(p, near[p.country], contingent(p)) for p in pres]
 
 
 def presence_indicators(scenario: Scenario, target: str | None = None,
@@ -73,47 +116,25 @@ def presence_indicators(scenario: Scenario, target: str | None = None,
     >>> round(float(rows.loc["NATO", "share"]), 4), round(float(rows.loc["USA", "share"]), 4)
     (0.5, 0.0706)
     """
-    from blocs.geography.reach import border_graph
-
-    year = scenario.year if year is None else year
     target = scenario.focus if target is None else target
     empty = pd.DataFrame(columns=COLUMNS).astype({"share": float, "value": float,
                                                   "reverse": float})
-    country = scenario.country_of(target)
-    if country is None:
+    counted = troop_presences(scenario, target, year, neighbour_weight)
+    if not counted:
         return empty
-    graph = border_graph(scenario)
-    near = {country: 1.0} | {n: float(neighbour_weight)
-                             for n in (graph[country] if country in graph else ())}
-    pres = [p for p in scenario.presences(year)
-            if p.country in near and p.unit == "troops" and p.size is not None
-            and scenario.country_of(p.actor) != country]
-    if not pres:
-        return empty
-    # Which presences are a member state's contingent of an organisation's mission there.
-    missions = {(p.actor, p.country) for p in pres if scenario.organization_of(p.actor)}
-
-    def contingent(p) -> bool:
-        code = scenario.country_of(p.actor)
-        if code is None or scenario.actors[p.actor].kind != "state":
-            return False
-        return any(c == p.country and code in scenario.members(scenario.organization_of(o),
-                                                                year)
-                   for o, c in missions)
-
-    total = sum(float(p.size) for p in pres if not contingent(p))
+    total = sum(float(c.presence.size) for c in counted if not c.contingent)
     measure = scenario.measures["troops"]
-    by_power: dict[str, list] = {}
-    for p in pres:
-        by_power.setdefault(p.actor, []).append(p)
+    by_power: dict[str, list[TroopPresence]] = {}
+    for c in counted:
+        by_power.setdefault(c.presence.actor, []).append(c)
     rows = []
-    for power, ps in by_power.items():
-        value = sum(near[p.country] * float(p.size) for p in ps)
-        sources = dict.fromkeys(s for p in ps for s in (p.source_ids or ("assumption",)))
+    for power, cs in by_power.items():
+        value = sum(c.weight * float(c.presence.size) for c in cs)
+        sources = dict.fromkeys(s for c in cs for s in (c.presence.source_ids or ("assumption",)))
         rows.append({
             "from": power, "to": target, "measure": "troops", "domain": measure.domain,
             "kind": measure.kind, "weight": measure.weight,
-            "year": ";".join(dict.fromkeys(str(p.year) for p in ps)), "value": value,
+            "year": ";".join(dict.fromkeys(str(c.presence.year) for c in cs)), "value": value,
             "unit": "troops", "total": total, "share": value / total if total > 0 else 0.0,
             "reverse": 0.0, "basis": PRESENCE_BASIS, "source": ";".join(sources),
         })

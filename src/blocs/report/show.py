@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from blocs.scenario.scenario import Scenario
+from blocs.scenario.schema import FROM_LEVERAGE
 
 
 def _src(item) -> str:
@@ -107,17 +108,58 @@ def print_case(scenario: Scenario, console: Console) -> None:
         t = _table(f"Issue {iid}: {issue.question}", "stakeholder", "position", "salience",
                    "capability", "source")
         for aid, st in issue.stakeholders.items():
-            t.add_row(aid, human(st.position), human(st.salience), human(st.capability),
-                      _src(st))
+            cap = (f"from leverage ({', '.join(st.domains) if st.domains else 'all domains'})"
+                   if st.capability == FROM_LEVERAGE else human(st.capability))
+            t.add_row(aid, human(st.position), human(st.salience), cap, _src(st))
         console.print(t)
         if issue.low or issue.high:
             console.print(f"  0 = {issue.low or '?'};  100 = {issue.high or '?'}")
+
+    _dynamics(console, case)
 
     t = _table("Sources", "id", "title", "by", "date", "url")
     for sid, s in case.sources.items():
         t.add_row(sid, s.title, s.author or s.publisher or "", s.date or str(s.year or ""),
                   s.url or "")
     console.print(t)
+
+
+def _dynamics(console: Any, case: Any) -> None:
+    """The trends, shocks, triggers and observables of the case, each with its source."""
+    if case.trends:
+        t = _table("Trends (docs/dynamics.md)", "id", "moves", "values", "rate", "source")
+        for tid, tr in case.trends.items():
+            years = [v.year for v in tr.values]
+            values = (f"{len(years)} values, {min(years)}-{max(years)}" if years else "-")
+            rate = "-" if tr.rate is None else f"{human(tr.rate)} a year ({tr.change})"
+            t.add_row(tid, tr.on, values, rate, _src(tr))
+        console.print(t)
+    rows = [(sid, "shock", f"in {s.year}" if s.year is not None else
+             f"chance {human(s.chance)} a year" + (", once" if s.once else ""), s.effects, s)
+            for sid, s in case.shocks.items()]
+    rows += [(tid, "trigger", f"when {tr.when} "
+              + (f"> {human(tr.above)}" if tr.above is not None else f"< {human(tr.below)}"),
+              tr.effects, tr) for tid, tr in case.triggers.items()]
+    if rows:
+        t = _table("Shocks and triggers", "id", "kind", "when", "effects", "source")
+        for rid, kind, when, effects, item in rows:
+            t.add_row(rid, kind, when, "; ".join(_effect(e) for e in effects), _src(item))
+        console.print(t)
+    if case.observables:
+        t = _table("Observables", "series", "quantity", "mapping", "source")
+        for oid, o in case.observables.items():
+            mapping = f"{human(o.offset)} + {human(o.scale)} x" + (", anchored" if o.anchor
+                                                                  else "")
+            t.add_row(oid, o.quantity, mapping, _src(o))
+        console.print(t)
+
+
+def _effect(e: Any) -> str:
+    for op in ("set", "add", "scale", "status", "closed"):
+        value = getattr(e, op)
+        if value is not None:
+            return f"{e.on} {op} {value}"
+    return e.on
 
 
 def case_json(scenario: Scenario) -> dict[str, Any]:

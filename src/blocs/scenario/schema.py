@@ -268,12 +268,26 @@ class Tie(Sourced):
     kind: Kind | None = None
 
 
+#: A stakeholder's capability computed each year from its leverage (docs/dynamics.md).
+FROM_LEVERAGE = "from_leverage"
+
+
 class Stakeholder(Sourced):
-    """One actor on an issue: its position (0-100), salience (0-100) and capability."""
+    """One actor on an issue: its position (0-100), salience (0-100) and capability.
+
+    ``capability: from_leverage`` computes it each year from the actor's leverage over the
+    focus in ``domains`` (default: every domain), times the case's ``dynamics.leverage_scale``
+    (docs/dynamics.md).  ``inertia`` overrides ``dynamics.inertia`` for this stakeholder.
+    """
 
     position: Score
     salience: Score
-    capability: NonNegative
+    capability: NonNegative | Literal["from_leverage"] = Field(
+        description="a number, 0 or more, or from_leverage (docs/dynamics.md)")
+    domains: Annotated[
+        list[Domain], Field(min_length=1, description="a non-empty list of domains")
+    ] | None = None
+    inertia: Share | None = None
 
 
 class StatusQuo(Sourced):
@@ -305,6 +319,112 @@ class Period(Strict):
     end: Year
 
 
+# ---------------------------------------------------------------------------------------------
+# Dynamics (docs/dynamics.md): what moves the case year by year over its period.
+
+#: A modelled quantity or an input, written as a path of ids separated by '/':
+#: ``outcome/alignment``, ``tie/RUS/SRB/gas``, ``position/kosovo/SRB.gov`` (docs/dynamics.md).
+Path = Annotated[
+    str,
+    Field(min_length=1, max_length=300,
+          pattern=r"^[a-z_]+(/[A-Za-z0-9_.\-]+)*$",
+          description="a path such as outcome/alignment or tie/RUS/SRB/gas "
+                      "(docs/dynamics.md)"),
+]
+Chance = Annotated[float, Field(ge=0, le=1, description="a chance from 0 to 1")]
+
+
+class Dynamics(Sourced):
+    """How the yearly step runs: the bargaining model, how much of last year's position each
+    stakeholder keeps (``inertia``), the capability units per unit of leverage
+    (``leverage_scale``), and the powers whose effective number is the case's ``pillars``."""
+
+    model: Id = "default"
+    variant: Id | None = None
+    rounds: Annotated[
+        int, Field(ge=0, le=1000, description="a whole number, 0 to 1000")] | None = None
+    inertia: Share = 1.0
+    leverage_scale: Positive = 100.0
+    pillars: Annotated[
+        list[Id], Field(min_length=1, description="a non-empty list of actor ids")
+    ] | None = None
+
+
+class TrendValue(Sourced):
+    """One value of a trend's series, counting from its year on."""
+
+    year: Year
+    value: float
+
+
+class Trend(Sourced):
+    """A series that moves an input over time (``on``: ``tie/FROM/TO/MEASURE``,
+    ``capability/ISSUE/STAKEHOLDER``, ``position/...``, ``salience/...``, or
+    ``power/BLOC_OR_ACTOR``, a relative-power index): sourced yearly ``values`` and/or a
+    stated ``rate`` per year, ``relative`` (x (1 + rate)^n) or ``absolute`` (x + rate n),
+    applied after the last value known."""
+
+    on: Path
+    values: list[TrendValue] = []
+    rate: float | None = None
+    change: Literal["relative", "absolute"] = "relative"
+
+
+class Effect(Strict):
+    """What a shock or trigger does to one input (``on``, a path as in `Trend`, or
+    ``membership/ORG/COUNTRY``, ``border/A/B``, ``presence/ACTOR/COUNTRY``): exactly one of
+    ``set`` (a new value), ``add`` (added), ``scale`` (multiplied), ``status`` (a
+    membership's new status) or ``closed`` (a border closed or opened)."""
+
+    on: Path
+    set: float | None = None
+    add: float | None = None
+    scale: NonNegative | None = None
+    status: MemberStatus | Literal["none"] | None = None
+    closed: bool | None = None
+
+
+Effects = Annotated[list[Effect], Field(min_length=1, description="a non-empty list of effects")]
+
+
+class Shock(Sourced):
+    """A named event: scheduled in ``year``, or with a ``chance`` per year (from ``since``
+    through ``until``, by default the whole period; ``once``: at most once per run)."""
+
+    name: Text | None = None
+    year: Year | None = None
+    chance: Chance | None = None
+    since: Year | None = None
+    until: Year | None = None
+    once: bool = False
+    effects: Effects
+
+
+class Trigger(Sourced):
+    """An effect that fires when a modelled quantity (``when``) is ``above`` or ``below`` a
+    threshold in a year; its effects change the inputs of the next year (``once``: at most
+    once per run)."""
+
+    name: Text | None = None
+    when: Path
+    above: float | None = None
+    below: float | None = None
+    once: bool = True
+    effects: Effects
+
+
+class Observable(Sourced):
+    """How a modelled quantity maps onto a measured series: value = offset + scale x the
+    quantity; ``anchor``: the offset is set so that the value in the period's first year
+    equals the last observed value known then (docs/dynamics.md)."""
+
+    quantity: Path
+    scale: float = 1.0
+    offset: float = 0.0
+    anchor: bool = False
+    description: Text | None = None
+
+
 class Case(Strict):
     """A whole case file."""
 
@@ -323,3 +443,8 @@ class Case(Strict):
     measures: dict[Id, Measure] = {}
     ties: list[Tie] = []
     issues: dict[Id, Issue] = {}
+    dynamics: Dynamics | None = None
+    trends: dict[Id, Trend] = {}
+    shocks: dict[Id, Shock] = {}
+    triggers: dict[Id, Trigger] = {}
+    observables: dict[Id, Observable] = {}

@@ -4,10 +4,11 @@ The pydantic schema checks each value on its own; these checks look across the f
 yields ``(path, message)`` findings; the loader adds the file and line.  A message says what is
 wrong, then in parentheses what is allowed.  `check_case` runs them in file order: period,
 sources, actors, focus, organizations, blocs, geography (borders, border lengths, presence,
-closed borders, sea routes, hostile states), ties, issues.  `check_warnings` finds what is
-questionable but not wrong (figures dated after the case year or its period,
-docs/case-format.md, Time): the loader keeps them in `Scenario.warnings` instead of refusing
-the file.
+closed borders, sea routes, hostile states), ties, issues, then the dynamics sections
+(`blocs.scenario.validate_dynamics`: stakeholders' capability from leverage, dynamics, trends,
+shocks, triggers, observables).  `check_warnings` finds what is questionable but not wrong
+(figures dated after the case year or its period, docs/case-format.md, Time): the loader keeps
+them in `Scenario.warnings` instead of refusing the file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from blocs.limits import capability_refusal
 from blocs.reference import country_names, load_borders, load_land
 from blocs.scenario.measures import FLAG_UNIT, SHARE_UNITS, is_amount, resolve_measures
 from blocs.scenario.schema import (
+    FROM_LEVERAGE,
     ORG_KINDS,
     YEAR_RANGE,
     Actor,
@@ -28,6 +30,7 @@ from blocs.scenario.schema import (
     Organization,
     Presence,
     Sourced,
+    Stakeholder,
     StatusPeriod,
     Tie,
     year_span,
@@ -41,6 +44,9 @@ Finding = tuple[FieldPath, str]
 
 def check_case(case: Case) -> list[Finding]:
     """All cross-file problems of a structurally valid case, in file order."""
+    # Imported here: validate_dynamics builds on this module's helpers (_ids, _check_sourced).
+    from blocs.scenario.validate_dynamics import check_dynamics
+
     known = set(country_names()) | _custom_countries(case)
     measures = resolve_measures(case.measures)
     return [
@@ -58,6 +64,7 @@ def check_case(case: Case) -> list[Finding]:
         *_check_hostile(case, known),
         *_check_ties(case, measures),
         *_check_issues(case),
+        *check_dynamics(case, measures, known),
     ]
 
 
@@ -635,12 +642,13 @@ def _check_issues(case: Case) -> Iterator[Finding]:
             if aid not in case.actors:
                 yield path, f"'{aid}' is not an actor (allowed: {_ids(case.actors)})"
             yield from _check_sourced(st, path, case.sources)
-            # The bound every model accepts (docs/bargaining.md); the schema checks >= 0.
-            too_large = capability_refusal(st.capability)
+            # The bound every model accepts (docs/bargaining.md); the schema checks >= 0.  A
+            # capability from leverage is computed each year, so there is no number to bound.
+            too_large = (None if st.capability == FROM_LEVERAGE
+                         else capability_refusal(st.capability))
             if too_large is not None:
                 yield (*path, "capability"), too_large
-        weight = sum(st.salience * st.capability for st in issue.stakeholders.values())
-        if weight <= 0:
+        if not any(_weighs(st) for st in issue.stakeholders.values()):
             yield ("issues", iid, "stakeholders"), (
                 "every stakeholder has zero salience or capability, so no forecast is defined "
                 "(allowed: at least one with salience > 0 and capability > 0)"
@@ -668,9 +676,16 @@ def _check_veto(iid: str, issue: Issue) -> Iterator[Finding]:
             "veto players without a status quo: a veto keeps the status quo, so the issue "
             "needs one (allowed: add status_quo: {position: 0-100, source: ...}, or remove veto)")
     weighs = [aid for aid in seen if aid in issue.stakeholders
-              and issue.stakeholders[aid].salience * issue.stakeholders[aid].capability > 0]
+              and _weighs(issue.stakeholders[aid])]
     if seen and seen <= set(issue.stakeholders) and not weighs:
         yield path, (
             "every veto player has zero salience or capability, so the Nash model has no one "
             "to bargain (allowed: at least one veto player with salience > 0 and "
             "capability > 0)")
+
+
+def _weighs(st: Stakeholder) -> bool:
+    """Whether a stakeholder weighs in a forecast: salience x capability > 0.  A capability
+    from leverage counts as positive: it is computed each year, and a power with leverage
+    over the focus has some (docs/dynamics.md)."""
+    return st.salience > 0 and (st.capability == FROM_LEVERAGE or st.capability > 0)

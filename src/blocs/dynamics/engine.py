@@ -1,0 +1,358 @@
+"""The yearly step, for R runs at once (docs/dynamics.md).
+
+Every input the step changes is an array with a leading run axis; one call advances all the
+runs through the years, with a Python loop over years, issues, shocks and distinct maps, never
+over runs.  For year t:
+
+1. shocks of year t: scheduled ones in every run, chance ones where the run's own uniform
+   (`blocs.dynamics.draws`) falls below the chance; their effects change the inputs of t;
+2. ties of year t (the case's figures and trends, times each run's effect factors) ->
+   shares -> leverage by power and cell (`blocs.dynamics.levers`); bloc shares, effective
+   numbers; reach and encirclement per distinct map (`blocs.dynamics.places`);
+3. capabilities: typed, or k x leverage in the stakeholder's domains (from_leverage), times
+   the relative-power ratio of the blocs it belongs to, times effect factors;
+4. each issue's bargaining with the case's model (`Model.run` on (R, n) arrays);
+5. triggers on year t's quantities; their effects change the inputs of t + 1;
+6. positions into t + 1: x_i(t+1) = lambda_i x_i^R(t) + (1 - lambda_i) y(t), x^R the positions
+   after the model's rounds, y the outcome; the status quo becomes y(t).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from blocs.dynamics.draws import uniforms
+from blocs.dynamics.levers import leverage_cells, shares, year_structure
+from blocs.dynamics.places import HOSTILE_AND_NEUTRAL, map_quantities, overlay_scenario
+from blocs.dynamics.plan import CELLS, Action, Plan
+from blocs.scenario.schema import DOMAINS
+
+
+@dataclass
+class State:
+    """The inputs that effects change, per run (R on the first axis)."""
+
+    positions: np.ndarray      # (R, S)
+    salience: np.ndarray       # (R, S)
+    cap_factor: np.ndarray     # (R, S)
+    cap_offset: np.ndarray     # (R, S)
+    tie_factor: np.ndarray     # (R, K)
+    tie_offset: np.ndarray     # (R, K)
+    tie_set: np.ndarray        # (R, K) bool: a figure set by an effect counts
+    status_quo: np.ndarray     # (R, I)
+    power_factor: np.ndarray   # (R, X)
+    presence_factor: np.ndarray  # (R, G)
+    overlay: np.ndarray        # (R,) int: the run's map changes (`Simulation.overlays`)
+    done: np.ndarray           # (R, shocks + triggers) bool: fired already
+    overlays: list[tuple] = field(default_factory=lambda: [()])
+
+    @classmethod
+    def start(cls, plan: Plan, runs: int) -> State:
+        n = len(plan.seats)
+        k = len(plan.tie_keys)
+        return cls(
+            positions=np.tile(plan.position0, (runs, 1)),
+            salience=np.tile(plan.salience0, (runs, 1)),
+            cap_factor=np.ones((runs, n)), cap_offset=np.zeros((runs, n)),
+            tie_factor=np.ones((runs, k)), tie_offset=np.zeros((runs, k)),
+            tie_set=np.zeros((runs, k), dtype=bool),
+            status_quo=np.tile(plan.status_quo0, (runs, 1)),
+            power_factor=np.ones((runs, len(plan.power_ids))),
+            presence_factor=np.ones((runs, len(plan.presence_groups))),
+            overlay=np.zeros(runs, dtype=int),
+            done=np.zeros((runs, len(plan.shocks) + len(plan.triggers)), dtype=bool))
+
+
+def quantity_names(plan: Plan) -> list[tuple[str, str]]:
+    """(table, name) of every quantity the step records, in output order."""
+    scen = plan.scenario
+    seats = [f"{i}/{a}" for i, a in plan.seats]
+    names = [("outcomes", i) for i in plan.issues]
+    names += [("positions", s) for s in seats]
+    names += [("saliences", s) for s in seats]
+    names += [("capabilities", s) for s in seats]
+    names += [("leverage", f"{p}/{d}") for p in plan.powers for d in DOMAINS]
+    names += [("powers", f"{p}/{w}") for p in plan.powers
+              for w in ("soft", "hard", "total", "share")]
+    names += [("blocs", b) for b in scen.case.blocs]
+    names += [("pillars", "pillars"), ("pillars", "powers")]
+    names += [("ties", "/".join(k)) for k in plan.tie_keys]
+    names += [("power", x) for x in plan.power_ids]
+    names += [("encirclement", b) for b in [*scen.case.blocs, *HOSTILE_AND_NEUTRAL]]
+    names += [("reach", p) for p in plan.powers]
+    names += [("events", s.id) for s in plan.shocks] + [("events", t.id) for t in plan.triggers]
+    names += [("observables", o.id) for o in plan.observables]
+    return names
+
+
+def quantity_key(kind: str, ids: tuple[str, ...]) -> tuple[str, str]:
+    """The (table, name) a quantity path reads (`blocs.scenario.paths.QUANTITIES`)."""
+    if kind == "outcome":
+        return "outcomes", ids[0]
+    if kind in ("position", "capability", "salience"):
+        return {"position": "positions", "capability": "capabilities",
+                "salience": "saliences"}[kind], "/".join(ids)
+    if kind == "leverage":
+        return ("powers", f"{ids[0]}/total") if len(ids) == 1 else ("leverage", "/".join(ids))
+    if kind == "share":
+        return "powers", f"{ids[0]}/share"
+    if kind == "bloc":
+        return "blocs", ids[0]
+    if kind == "pillars":
+        return "pillars", "powers" if ids else "pillars"
+    if kind == "tie":
+        return "ties", "/".join(ids)
+    return {"power": "power", "encirclement": "encirclement", "reach": "reach"}[kind], ids[0]
+
+
+def effective(values: np.ndarray) -> np.ndarray:
+    """Inverse Herfindahl index over the last axis of positive values (NaN when none)."""
+    v = np.where(values > 0, values, 0.0)
+    total = v.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = v / total[..., None]
+        return np.where(total > 0, 1.0 / (p * p).sum(axis=-1), np.nan)
+
+
+class Stepper:
+    """Runs a `Plan` for R runs (see the module); `run` returns the (Y, Q, R) quantities."""
+
+    def __init__(self, plan: Plan, model: Any):
+        self.plan = plan
+        self.model = model
+        self.names = quantity_names(plan)
+        self.index = {n: q for q, n in enumerate(self.names)}
+        self.uses_veto = bool(getattr(model, "uses_veto", False))
+        pillars = [plan.powers.index(p) for p in plan.pillars if p in plan.powers]
+        self.pillars = np.array(pillars if plan.pillars else range(len(plan.powers)), dtype=int)
+        self.domain_of = np.array([DOMAINS.index(d) for d, _ in CELLS])
+        self.hard = np.array([k == "hard" for _, k in CELLS])
+        self.scenarios: dict[int, Any] = {}
+
+    # -- the whole period ----------------------------------------------------------------------
+    def run(self, runs: int, seed: int, first_run: int = 0) -> np.ndarray:
+        plan = self.plan
+        state = State.start(plan, runs)
+        out = np.full((len(plan.years), len(self.names), runs), np.nan)
+        for yi, year in enumerate(plan.years):
+            rec = out[yi]
+            if yi > 0:
+                state.positions = np.clip(state.positions + plan.position_drift[yi], 0, 100)
+                state.salience = np.clip(state.salience + plan.salience_drift[yi], 0, 100)
+            self._shocks(state, rec, yi, int(year), seed, first_run)
+            outcome, final = self._year(state, rec, yi, int(year))
+            self._triggers(state, rec, yi, int(year))
+            self._observe(rec)
+            lam = plan.inertia[None, :]
+            for i, sl in enumerate(plan.slices):
+                y = outcome[i]
+                state.positions[:, sl] = lam[:, sl] * final[i] + (1 - lam[:, sl]) * y[:, None]
+                has_sq = np.isfinite(state.status_quo[:, i])
+                state.status_quo[:, i] = np.where(has_sq & np.isfinite(y), y,
+                                                  state.status_quo[:, i])
+            state.positions = np.clip(state.positions, 0, 100)
+        return out
+
+    # -- one year's quantities -----------------------------------------------------------------
+    def _year(self, st: State, rec: np.ndarray, yi: int, year: int
+              ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        plan = self.plan
+        runs = st.positions.shape[0]
+        base = plan.tie_values[yi]
+        known = np.isfinite(base)
+        values = np.where(known, np.nan_to_num(base) * st.tie_factor + st.tie_offset,
+                          st.tie_offset)
+        values = np.clip(values, 0.0, None)
+        present = known[None, :] | st.tie_set
+        ys = year_structure(plan, yi)
+        s, colmask = shares(ys, values, present, st.presence_factor, len(plan.powers))
+        lev, _ = leverage_cells(ys, s, colmask)                          # (R, P, C)
+        totals = lev.sum(axis=2)
+        hard = lev[:, :, self.hard].sum(axis=2)
+        grand = totals.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(grand > 0, totals / grand, 0.0)
+        by_domain = np.zeros((runs, len(plan.powers), len(DOMAINS)))
+        np.add.at(by_domain.transpose(2, 0, 1), self.domain_of, lev.transpose(2, 0, 1))
+        self._put(rec, "leverage", [f"{p}/{d}" for p in plan.powers for d in DOMAINS],
+                  by_domain.reshape(runs, -1))
+        for w, arr in (("soft", totals - hard), ("hard", hard), ("total", totals),
+                       ("share", share)):
+            self._put(rec, "powers", [f"{p}/{w}" for p in plan.powers], arr)
+        rec[self.index[("pillars", "powers")]] = effective(totals)
+        rec[self.index[("pillars", "pillars")]] = effective(totals[:, self.pillars])
+        tie_share = np.full((runs, len(plan.tie_keys)), np.nan)
+        for k, p, j in zip(ys.tie, ys.power, ys.column, strict=True):
+            tie_share[:, k] = np.where(present[:, k], s[:, p, j], np.nan)
+        self._put(rec, "ties", ["/".join(k) for k in plan.tie_keys], tie_share)
+        self._maps(st, rec, year, totals)
+
+        # capabilities
+        ratio = plan.power_ratio[yi][None, :] * st.power_factor               # (R, X)
+        cover = plan.seat_powers                                              # (S, X)
+        n_cover = cover.sum(axis=1)
+        mult = np.where(n_cover > 0, (ratio @ cover.T) / np.where(n_cover > 0, n_cover, 1), 1.0)
+        typed = np.where(np.isfinite(plan.cap_values[yi]), plan.cap_values[yi], plan.capability0)
+        from_lev = np.zeros((runs, len(plan.seats)))
+        fl = plan.from_leverage & (plan.seat_power >= 0)
+        if fl.any():
+            cells = lev[:, plan.seat_power[fl], :] * plan.seat_cells[fl][None]
+            from_lev[:, fl] = plan.leverage_scale * cells.sum(axis=2) * plan.cap_path[yi][fl]
+        base_cap = np.where(plan.from_leverage[None, :], from_lev, typed[None, :])
+        cap = np.clip(base_cap * mult * st.cap_factor + st.cap_offset, 0.0, None)
+        seats = [f"{i}/{a}" for i, a in plan.seats]
+        self._put(rec, "capabilities", seats, cap)
+        self._put(rec, "positions", seats, st.positions)
+        self._put(rec, "saliences", seats, st.salience)
+        if plan.power_ids:
+            self._put(rec, "power", list(plan.power_ids), ratio)
+
+        outcomes, finals = [], []
+        for i, sl in enumerate(plan.slices):
+            kwargs: dict[str, Any] = {}
+            q = st.status_quo[:, i]
+            if np.isfinite(q).all():
+                kwargs["reference"] = q.copy()
+            if self.uses_veto and plan.veto[i].any():
+                kwargs["veto"] = np.tile(plan.veto[i], (runs, 1))
+            traj = self.model.run(st.positions[:, sl].copy(), st.salience[:, sl] / 100.0,
+                                  cap[:, sl].copy(), **kwargs)
+            y = np.asarray(traj.outcome, dtype=float)[-1].reshape(runs)
+            outcomes.append(y)
+            finals.append(np.asarray(traj.positions, dtype=float)[-1].reshape(runs, -1))
+            rec[self.index[("outcomes", plan.issues[i])]] = y
+        return outcomes, finals
+
+    def _maps(self, st: State, rec: np.ndarray, year: int, totals: np.ndarray) -> None:
+        """Bloc shares, reach and encirclement, computed per distinct map."""
+        plan = self.plan
+        blocs = list(plan.scenario.case.blocs)
+        cache = plan.extra.setdefault("maps", {})
+        grand = totals.sum(axis=1)
+        enc_names = [*blocs, *HOSTILE_AND_NEUTRAL]
+        for ov in np.unique(st.overlay):
+            rows = st.overlay == ov
+            scen = self.scenarios.get(int(ov))
+            if scen is None:
+                scen = overlay_scenario(plan.scenario, st.overlays[int(ov)])
+                self.scenarios[int(ov)] = scen
+            mq = map_quantities(scen, year, plan.powers, st.overlays[int(ov)], cache)
+            bloc_val = totals[rows] @ mq.bloc_members.T.astype(float)         # (r, B)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                bshare = np.where(grand[rows, None] > 0, bloc_val / grand[rows, None], 0.0)
+            for b, name in enumerate(blocs):
+                rec[self.index[("blocs", name)], rows] = bshare[:, b]
+            for p, name in enumerate(plan.powers):
+                rec[self.index[("reach", name)], rows] = mq.reach[p]
+            for name in enc_names:
+                rec[self.index[("encirclement", name)], rows] = mq.encirclement.get(name, 0.0)
+
+    def _put(self, rec: np.ndarray, table: str, names: list[str], values: np.ndarray) -> None:
+        rows = [self.index[(table, n)] for n in names]
+        rec[rows] = values.T
+
+    # -- shocks, triggers, observables --------------------------------------------------------
+    def _shocks(self, st: State, rec: np.ndarray, yi: int, year: int, seed: int,
+                first_run: int) -> None:
+        runs = st.positions.shape[0]
+        for j, sh in enumerate(self.plan.shocks):
+            if not sh.years[yi]:
+                rec[self.index[("events", sh.id)]] = 0.0
+                continue
+            if sh.chance >= 1.0:
+                fired = np.ones(runs, dtype=bool)
+            else:
+                fired = uniforms(seed, year, j, first_run, runs) < sh.chance
+            if sh.once:
+                fired &= ~st.done[:, j]
+                st.done[:, j] |= fired
+            rec[self.index[("events", sh.id)]] = fired
+            if fired.any():
+                for action in sh.actions:
+                    self._apply(st, action, fired, yi, year)
+
+    def _triggers(self, st: State, rec: np.ndarray, yi: int, year: int) -> None:
+        offset = len(self.plan.shocks)
+        for j, tr in enumerate(self.plan.triggers):
+            q = self.index.get(quantity_key(*tr.when))
+            value = rec[q] if q is not None else np.full(st.positions.shape[0], np.nan)
+            with np.errstate(invalid="ignore"):
+                fired = (value > tr.above) if tr.above is not None else (value < tr.below)
+            if tr.once:
+                fired &= ~st.done[:, offset + j]
+                st.done[:, offset + j] |= fired
+            rec[self.index[("events", tr.id)]] = fired
+            if fired.any() and yi + 1 < len(self.plan.years):
+                for action in tr.actions:
+                    self._apply(st, action, fired, yi + 1, year + 1)
+
+    def _observe(self, rec: np.ndarray) -> None:
+        """Observables before anchoring: offset + scale x the quantity."""
+        for o in self.plan.observables:
+            q = self.index.get(quantity_key(*o.quantity))
+            raw = rec[q] if q is not None else np.nan
+            rec[self.index[("observables", o.id)]] = o.offset + o.scale * raw
+
+    # -- effects -------------------------------------------------------------------------------
+    def _apply(self, st: State, a: Action, m: np.ndarray, yi: int, year: int) -> None:
+        """Make effect ``a`` in the runs ``m``, from year ``year`` (index ``yi``) on."""
+        if a.kind in ("membership", "border"):
+            change = ((a.kind, a.ids[0], a.ids[1], a.value, year) if a.kind == "membership"
+                      else (a.kind, a.ids[0], a.ids[1], bool(a.value), year))
+            for ov in np.unique(st.overlay[m]):
+                new = st.overlays[int(ov)] + (change,)
+                if new not in st.overlays:
+                    st.overlays.append(new)
+                st.overlay[m & (st.overlay == ov)] = st.overlays.index(new)
+            return
+        if a.index < 0:
+            return  # a tie into another state: outside the focus's leverage
+        i = a.index
+        if a.kind == "tie":
+            _numeric(st.tie_factor, st.tie_offset, m, i, a)
+            if a.op in ("set", "add"):
+                st.tie_set[m, i] = True
+        elif a.kind == "capability":
+            _numeric(st.cap_factor, st.cap_offset, m, i, a)
+        elif a.kind in ("position", "salience", "status_quo"):
+            arr = {"position": st.positions, "salience": st.salience,
+                   "status_quo": st.status_quo}[a.kind]
+            arr[m, i] = np.clip(_op(arr[m, i], a), 0.0, 100.0)
+        elif a.kind == "power":
+            st.power_factor[m, i] = np.clip(_op(st.power_factor[m, i], a), 0.0, None)
+        elif a.kind == "presence":
+            size = self._group_size(i, year)
+            f = st.presence_factor[m, i]
+            if a.op == "scale":
+                f = f * a.value
+            elif size > 0:
+                f = (a.value / size) if a.op == "set" else f + a.value / size
+            st.presence_factor[m, i] = np.clip(f, 0.0, None)
+
+    def _group_size(self, g: int, year: int) -> float:
+        actor, country = self.plan.presence_groups[g]
+        return float(sum(p.size or 0.0 for p in self.plan.scenario.presences(year)
+                         if p.actor == actor and p.country == country))
+
+
+def _op(x: np.ndarray, a: Action) -> np.ndarray:
+    if a.op == "set":
+        return np.full_like(x, float(a.value))
+    if a.op == "add":
+        return x + float(a.value)
+    return x * float(a.value)
+
+
+def _numeric(factor: np.ndarray, offset: np.ndarray, m: np.ndarray, i: int, a: Action) -> None:
+    """value = base x factor + offset: set (factor 0, offset v), add, scale (both)."""
+    if a.op == "set":
+        factor[m, i] = 0.0
+        offset[m, i] = float(a.value)
+    elif a.op == "add":
+        offset[m, i] += float(a.value)
+    else:
+        factor[m, i] *= float(a.value)
+        offset[m, i] *= float(a.value)
