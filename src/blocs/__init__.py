@@ -9,6 +9,7 @@ Load a case, then ask the models::
     >>> outlook = blocs.forecast(scenario)        # how the contested issues come out
     >>> balance = blocs.analyse(scenario)         # all of it, as in `blocs run`
     >>> doc = blocs.forecast_file("serbia-2024", "eum")   # a bargaining model, round by round
+    >>> path = blocs.simulate(scenario, until=2030, seed=1)  # year by year (docs/dynamics.md)
 
 See docs/api.md.
 """
@@ -45,6 +46,8 @@ _LAZY = {
     "get_model": "blocs.bargaining.registry",
     "forecast_file": "blocs.bargaining.run",
     "run_problem": "blocs.bargaining.run",
+    "Simulation": "blocs.dynamics.simulate",
+    "simulate": "blocs.dynamics.simulate",
 }
 
 
@@ -70,6 +73,7 @@ __all__ = [
     "Problem",
     "Reach",
     "Scenario",
+    "Simulation",
     "Trajectory",
     "__version__",
     "analyse",
@@ -91,4 +95,5 @@ __all__ = [
     "reach_all",
     "read_problems",
     "run_problem",
+    "simulate",
 ]

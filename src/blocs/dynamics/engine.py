@@ -12,9 +12,10 @@ over runs.  For year t:
 3. capabilities: typed, or k x leverage in the stakeholder's domains (from_leverage), times
    the relative-power ratio of the blocs it belongs to, times effect factors;
 4. each issue's bargaining with the case's model (`Model.run` on (R, n) arrays);
-5. triggers on year t's quantities; their effects change the inputs of t + 1;
-6. positions into t + 1: x_i(t+1) = lambda_i x_i^R(t) + (1 - lambda_i) y(t), x^R the positions
-   after the model's rounds, y the outcome; the status quo becomes y(t).
+5. positions into t + 1: x_i(t+1) = lambda_i x_i^R(t) + (1 - lambda_i) y(t), x^R the positions
+   after the model's rounds, y the outcome; the status quo becomes y(t);
+6. triggers on year t's quantities; their effects change the inputs of t + 1 (made after
+   step 5, so a trigger's change to a position is not undone by it).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def quantity_names(plan: Plan) -> list[tuple[str, str]]:
     scen = plan.scenario
     seats = [f"{i}/{a}" for i, a in plan.seats]
     names = [("outcomes", i) for i in plan.issues]
+    names += [("status_quos", i) for i in plan.issues]
     names += [("positions", s) for s in seats]
     names += [("saliences", s) for s in seats]
     names += [("capabilities", s) for s in seats]
@@ -144,17 +146,22 @@ class Stepper:
                 state.salience = np.clip(state.salience + plan.salience_drift[yi], 0, 100)
             self._shocks(state, rec, yi, int(year), seed, first_run)
             outcome, final = self._year(state, rec, yi, int(year))
-            self._triggers(state, rec, yi, int(year))
             self._observe(rec)
-            lam = plan.inertia[None, :]
-            for i, sl in enumerate(plan.slices):
-                y = outcome[i]
-                state.positions[:, sl] = lam[:, sl] * final[i] + (1 - lam[:, sl]) * y[:, None]
-                has_sq = np.isfinite(state.status_quo[:, i])
-                state.status_quo[:, i] = np.where(has_sq & np.isfinite(y), y,
-                                                  state.status_quo[:, i])
-            state.positions = np.clip(state.positions, 0, 100)
+            self._carry(state, outcome, final)
+            self._triggers(state, rec, yi, int(year))
         return out
+
+    def _carry(self, st: State, outcome: list[np.ndarray], final: list[np.ndarray]) -> None:
+        """Positions and status quos into the next year (step 5 of the module)."""
+        lam = self.plan.inertia[None, :]
+        for i, sl in enumerate(self.plan.slices):
+            y = outcome[i]
+            moved = lam[:, sl] * final[i] + (1 - lam[:, sl]) * y[:, None]
+            # A run whose issue has no outcome (no weight left) keeps its positions.
+            st.positions[:, sl] = np.where(np.isfinite(moved), moved, st.positions[:, sl])
+            has_sq = np.isfinite(st.status_quo[:, i])
+            st.status_quo[:, i] = np.where(has_sq & np.isfinite(y), y, st.status_quo[:, i])
+        st.positions = np.clip(st.positions, 0, 100)
 
     # -- one year's quantities -----------------------------------------------------------------
     def _year(self, st: State, rec: np.ndarray, yi: int, year: int
@@ -191,8 +198,10 @@ class Stepper:
         self._maps(st, rec, year, totals)
 
         # capabilities
-        ratio = plan.power_ratio[yi][None, :] * st.power_factor               # (R, X)
-        cover = plan.seat_powers                                              # (S, X)
+        # Each series' ratio times its id's effect factor; a stakeholder's multiplier is the
+        # mean over the series that cover it (1 when none does).
+        ratio = plan.power_ratio[yi][None, :] * st.power_factor[:, plan.series_power]  # (R, N)
+        cover = plan.seat_powers                                              # (S, N)
         n_cover = cover.sum(axis=1)
         mult = np.where(n_cover > 0, (ratio @ cover.T) / np.where(n_cover > 0, n_cover, 1), 1.0)
         typed = np.where(np.isfinite(plan.cap_values[yi]), plan.cap_values[yi], plan.capability0)
@@ -208,8 +217,12 @@ class Stepper:
         self._put(rec, "positions", seats, st.positions)
         self._put(rec, "saliences", seats, st.salience)
         if plan.power_ids:
-            self._put(rec, "power", list(plan.power_ids), ratio)
+            # Per id: the mean of its series' ratios, times its factor.
+            own = np.stack([ratio[:, plan.series_power == x].mean(axis=1)
+                            for x in range(len(plan.power_ids))], axis=1)
+            self._put(rec, "power", list(plan.power_ids), own)
 
+        self._put(rec, "status_quos", list(plan.issues), st.status_quo)
         outcomes, finals = [], []
         for i, sl in enumerate(plan.slices):
             kwargs: dict[str, Any] = {}

@@ -113,9 +113,11 @@ class Plan:
     power_ids: tuple[str, ...]
     """Blocs and actors with a relative-power series (``power/ID`` trends)."""
     power_ratio: np.ndarray
-    """(Y, X): mean over the id's series of index(t) / index(start)."""
+    """(Y, N): each power series' index(t) / index(start)."""
+    series_power: np.ndarray
+    """(N,) the `power_ids` index of each series."""
     seat_powers: np.ndarray
-    """(S, X) bool: which power series cover each stakeholder's actor."""
+    """(S, N) bool: which power series cover each stakeholder's actor."""
     presence_groups: list[tuple[str, str]]
     """(actor, country) of every presence in the case (``presence/ACTOR/COUNTRY``)."""
     shocks: list[ShockPlan]
@@ -220,6 +222,17 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
                                "cell": (measure.domain, measure.kind),
                                "weight": float(measure.weight), "since": int(t)}
 
+    # A tie without a figure in a year (not yet known, or named only by an effect) keeps a
+    # place in the year's structure in its measure's own unit: it counts in the runs where an
+    # effect has set a figure for it (`State.tie_set`), nowhere else.
+    for yi, t in enumerate(years):
+        for k, key in enumerate(tie_keys):
+            if meta[yi][k] is None:
+                measure = scenario.measures[key[2]]
+                meta[yi][k] = {"unit": measure.unit, "total": None, "reverse": 0.0,
+                               "cell": (measure.domain, measure.kind),
+                               "weight": float(measure.weight), "since": int(t)}
+
     # -- powers -----------------------------------------------------------------------------
     powers: dict[str, None] = {}
     for f, _, _ in tie_keys:
@@ -283,7 +296,7 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
             (pos_drift if kind == "position" else sal_drift)[:, s] = np.nan_to_num(drift)
 
     # -- relative power ---------------------------------------------------------------------
-    series: dict[str, list[np.ndarray]] = {}
+    ratios, series_of = [], []
     for tid, trend in trends.items():
         kind, ids = parsed[tid]
         if kind != "power":
@@ -294,15 +307,16 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
             continue
         base = path[0] if np.isfinite(path[0]) else known[0]
         ratio = np.where(np.isfinite(path), path / base, 1.0) if base != 0 else np.ones_like(path)
-        series.setdefault(ids[0], []).append(ratio)
-    power_ids = tuple(series)
-    power_ratio = (np.stack([np.mean(series[x], axis=0) for x in power_ids], axis=1)
-                   if power_ids else np.ones((len(years), 0)))
-    seat_powers = np.zeros((n_seats, len(power_ids)), dtype=bool)
+        ratios.append(ratio)
+        series_of.append(ids[0])
+    power_ids = tuple(dict.fromkeys(series_of))
+    series_power = np.array([power_ids.index(x) for x in series_of], dtype=int)
+    power_ratio = (np.stack(ratios, axis=1) if ratios else np.ones((len(years), 0)))
+    seat_powers = np.zeros((n_seats, len(ratios)), dtype=bool)
     for s, (_, aid) in enumerate(seats):
         mine = set(scenario.blocs_of(aid, start)) | {aid}
-        for x, pid in enumerate(power_ids):
-            seat_powers[s, x] = pid in mine
+        for j, pid in enumerate(series_of):
+            seat_powers[s, j] = pid in mine
 
     presence_groups = list(dict.fromkeys((p.actor, p.country)
                                          for p in case.geography.presence))
@@ -354,8 +368,8 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
         inertia=np.array(inertia), status_quo0=np.array(sq), veto=veto,
         cap_path=cap_path, cap_values=cap_values, position_drift=pos_drift,
         salience_drift=sal_drift, power_ids=power_ids, power_ratio=power_ratio,
-        seat_powers=seat_powers, presence_groups=presence_groups, shocks=shocks,
-        triggers=triggers, observables=observables,
+        series_power=series_power, seat_powers=seat_powers, presence_groups=presence_groups,
+        shocks=shocks, triggers=triggers, observables=observables,
         model="default" if dyn is None else dyn.model, model_options=options,
         leverage_scale=leverage_scale(scenario), pillars=pillars)
 

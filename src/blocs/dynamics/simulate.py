@@ -20,8 +20,9 @@ from blocs.dynamics.plan import Plan, compile_plan
 from blocs.scenario.scenario import Scenario
 
 #: The tables of a simulation, in the order they are printed and written.
-TABLES = ("outcomes", "positions", "saliences", "capabilities", "leverage", "powers", "blocs",
-          "pillars", "ties", "power", "encirclement", "reach", "events", "observables")
+TABLES = ("outcomes", "status_quos", "positions", "saliences", "capabilities", "leverage",
+          "powers", "blocs", "pillars", "ties", "power", "encirclement", "reach", "events",
+          "observables")
 
 
 @dataclass(frozen=True)
