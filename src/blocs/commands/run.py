@@ -113,33 +113,38 @@ def _yearly_path(scenario: Any, until: int | None, seed: int | None) -> Any:
 
 def print_years(scenario: Any, sim: Any) -> None:
     """The yearly path as two compact tables: outcomes, pillars, bloc shares and events;
-    then each power's total leverage."""
+    then each power's total leverage (a case without issues, blocs or powers shows what it
+    has)."""
     out = console()
     tables = sim.tables()
     years = list(sim.years)
     has_chance = any(s.chance is not None for s in scenario.case.shocks.values())
     seed = f"; seed {sim.seed}" if has_chance else ""
-    issues = list(tables["outcomes"].columns)
+    outcomes = tables.get("outcomes")
+    issues = [] if outcomes is None else list(outcomes.columns)
     blocs = list(tables["blocs"].columns) if "blocs" in tables else []
+    pillars = tables["pillars"]["pillars"]
+    events = tables.get("events")
     t = table(f"Year by year, {years[0]}-{years[-1]} (model {sim.model}{seed}): issue "
               "outcomes (0-100), effective number of pillars, bloc shares of leverage",
               ("year", "right"), *[(i, "right") for i in issues], ("pillars", "right"),
               *[(b, "right") for b in blocs], "events")
-    events = tables.get("events")
     for y in years:
         fired = [] if events is None else [e for e in events.columns if events.loc[y, e] > 0]
-        t.add_row(str(y), *[_fmt(tables["outcomes"].loc[y, i], 1) for i in issues],
-                  _fmt(tables["pillars"].loc[y, "pillars"]),
+        t.add_row(str(y), *[_fmt(outcomes.loc[y, i], 1) for i in issues],
+                  _fmt(pillars.loc[y]),
                   *[f"{tables['blocs'].loc[y, b]:.0%}" for b in blocs],
                   ", ".join(fired) or "-")
     out.print(t)
-    powers = tables["powers"]
-    names = [c[:-len("/total")] for c in powers.columns if c.endswith("/total")]
-    t = table("Leverage by power, year by year (sum over cells)", ("year", "right"),
-              *[(p, "right") for p in names])
-    for y in years:
-        t.add_row(str(y), *[_fmt(powers.loc[y, f"{p}/total"]) for p in names])
-    out.print(t)
+    powers = tables.get("powers")
+    names = [] if powers is None else [c[:-len("/total")] for c in powers.columns
+                                       if c.endswith("/total")]
+    if names:
+        t = table("Leverage by power, year by year (sum over cells)", ("year", "right"),
+                  *[(p, "right") for p in names])
+        for y in years:
+            t.add_row(str(y), *[_fmt(powers.loc[y, f"{p}/total"]) for p in names])
+        out.print(t)
     if has_chance:
         show = scenario.case_id
         out.print(f"Chance shocks drawn with seed {sim.seed}; 'blocs run {show} --seed "

@@ -4,18 +4,19 @@ Every input the step changes is an array with a leading run axis; one call advan
 runs through the years, with a Python loop over years, issues, shocks and distinct maps, never
 over runs.  For year t:
 
-1. shocks of year t: scheduled ones in every run, chance ones where the run's own uniform
+1. trends: positions and saliences move by their trends' yearly change;
+2. shocks of year t: scheduled ones in every run, chance ones where the run's own uniform
    (`blocs.dynamics.draws`) falls below the chance; their effects change the inputs of t;
-2. ties of year t (the case's figures and trends, times each run's effect factors) ->
+3. ties of year t (the case's figures and trends, times each run's effect factors) ->
    shares -> leverage by power and cell (`blocs.dynamics.levers`); bloc shares, effective
    numbers; reach and encirclement per distinct map (`blocs.dynamics.places`);
-3. capabilities: typed, or k x leverage in the stakeholder's domains (from_leverage), times
-   the relative-power ratio of the blocs it belongs to, times effect factors;
-4. each issue's bargaining with the case's model (`Model.run` on (R, n) arrays);
-5. positions into t + 1: x_i(t+1) = lambda_i x_i^R(t) + (1 - lambda_i) y(t), x^R the positions
+4. capabilities: typed, or k x leverage in the stakeholder's domains (from_leverage), times
+   the relative-power ratio of the series that cover it, times effect factors;
+5. each issue's bargaining with the case's model (`Model.run` on (R, n) arrays);
+6. positions into t + 1: x_i(t+1) = lambda_i x_i^R(t) + (1 - lambda_i) y(t), x^R the positions
    after the model's rounds, y the outcome; the status quo becomes y(t);
-6. triggers on year t's quantities; their effects change the inputs of t + 1 (made after
-   step 5, so a trigger's change to a position is not undone by it).
+7. triggers on year t's quantities; their effects change the inputs of t + 1 (made after
+   step 6, so a trigger's change to a position is not undone by it).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ class Stepper:
         self.pillars = np.array(pillars if plan.pillars else range(len(plan.powers)), dtype=int)
         self.domain_of = np.array([DOMAINS.index(d) for d, _ in CELLS])
         self.hard = np.array([k == "hard" for _, k in CELLS])
-        self.scenarios: dict[int, Any] = {}
+        self.scenarios: dict[tuple, Any] = {}  # the map of each set of changes
 
     # -- the whole period ----------------------------------------------------------------------
     def run(self, runs: int, seed: int, first_run: int = 0) -> np.ndarray:
@@ -152,7 +153,7 @@ class Stepper:
         return out
 
     def _carry(self, st: State, outcome: list[np.ndarray], final: list[np.ndarray]) -> None:
-        """Positions and status quos into the next year (step 5 of the module)."""
+        """Positions and status quos into the next year (step 6 of the module)."""
         lam = self.plan.inertia[None, :]
         for i, sl in enumerate(self.plan.slices):
             y = outcome[i]
@@ -166,6 +167,17 @@ class Stepper:
     # -- one year's quantities -----------------------------------------------------------------
     def _year(self, st: State, rec: np.ndarray, yi: int, year: int
               ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Steps 3-5 of the module for year index ``yi``: leverage, maps, capabilities,
+        bargaining; records the year's quantities in ``rec`` and returns each issue's
+        outcome (R,) and positions after the rounds (R, n)."""
+        lev = self._leverage(st, rec, yi)
+        self._maps(st, rec, year, lev.sum(axis=2))
+        cap = self._capabilities(st, rec, yi, lev)
+        return self._bargain(st, rec, cap)
+
+    def _leverage(self, st: State, rec: np.ndarray, yi: int) -> np.ndarray:
+        """The runs' tie figures -> shares -> leverage (R, P, C); records the leverage,
+        powers, pillars and ties tables."""
         plan = self.plan
         runs = st.positions.shape[0]
         base = plan.tie_values[yi]
@@ -176,7 +188,7 @@ class Stepper:
         present = known[None, :] | st.tie_set
         ys = year_structure(plan, yi)
         s, colmask = shares(ys, values, present, st.presence_factor, len(plan.powers))
-        lev, _ = leverage_cells(ys, s, colmask)                          # (R, P, C)
+        lev, _ = leverage_cells(ys, s, colmask)
         totals = lev.sum(axis=2)
         hard = lev[:, :, self.hard].sum(axis=2)
         grand = totals.sum(axis=1, keepdims=True)
@@ -195,9 +207,14 @@ class Stepper:
         for k, p, j in zip(ys.tie, ys.power, ys.column, strict=True):
             tie_share[:, k] = np.where(present[:, k], s[:, p, j], np.nan)
         self._put(rec, "ties", ["/".join(k) for k in plan.tie_keys], tie_share)
-        self._maps(st, rec, year, totals)
+        return lev
 
-        # capabilities
+    def _capabilities(self, st: State, rec: np.ndarray, yi: int, lev: np.ndarray
+                      ) -> np.ndarray:
+        """Step 4: every stakeholder's capability (R, S); records the capabilities,
+        positions, saliences and power tables."""
+        plan = self.plan
+        runs = st.positions.shape[0]
         # Each series' ratio times its id's effect factor; a stakeholder's multiplier is the
         # mean over the series that cover it (1 when none does).
         ratio = plan.power_ratio[yi][None, :] * st.power_factor[:, plan.series_power]  # (R, N)
@@ -221,7 +238,14 @@ class Stepper:
             own = np.stack([ratio[:, plan.series_power == x].mean(axis=1)
                             for x in range(len(plan.power_ids))], axis=1)
             self._put(rec, "power", list(plan.power_ids), own)
+        return cap
 
+    def _bargain(self, st: State, rec: np.ndarray, cap: np.ndarray
+                 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Step 5: each issue through the model, all runs in one call; records the status
+        quos and outcomes."""
+        plan = self.plan
+        runs = st.positions.shape[0]
         self._put(rec, "status_quos", list(plan.issues), st.status_quo)
         outcomes, finals = [], []
         for i, sl in enumerate(plan.slices):
@@ -248,11 +272,12 @@ class Stepper:
         enc_names = [*blocs, *HOSTILE_AND_NEUTRAL]
         for ov in np.unique(st.overlay):
             rows = st.overlay == ov
-            scen = self.scenarios.get(int(ov))
+            changes = st.overlays[int(ov)]
+            scen = self.scenarios.get(changes)
             if scen is None:
-                scen = overlay_scenario(plan.scenario, st.overlays[int(ov)])
-                self.scenarios[int(ov)] = scen
-            mq = map_quantities(scen, year, plan.powers, st.overlays[int(ov)], cache)
+                scen = overlay_scenario(plan.scenario, changes)
+                self.scenarios[changes] = scen
+            mq = map_quantities(scen, year, plan.powers, changes, cache)
             bloc_val = totals[rows] @ mq.bloc_members.T.astype(float)         # (r, B)
             with np.errstate(invalid="ignore", divide="ignore"):
                 bshare = np.where(grand[rows, None] > 0, bloc_val / grand[rows, None], 0.0)
