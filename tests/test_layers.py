@@ -34,6 +34,7 @@ LAYERS = [
     "influence",
     "bargaining",
     "dynamics",
+    "ensemble",
     "results",
     "analysis",
     "report",

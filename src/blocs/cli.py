@@ -21,10 +21,12 @@ def build_app():
     from blocs.commands.backtest import backtest
     from blocs.commands.cases import cases
     from blocs.commands.check import check
+    from blocs.commands.discover import discover
     from blocs.commands.forecast import forecast
     from blocs.commands.init import init
     from blocs.commands.root import root
     from blocs.commands.run import run
+    from blocs.commands.sensitivity import sensitivity
     from blocs.commands.show import show
 
     app = typer.Typer(
@@ -42,7 +44,7 @@ def build_app():
 
     app.callback()(root)
     _placeholders_only()
-    for command in (run, check, init, cases, show, forecast, backtest):
+    for command in (run, check, init, cases, show, forecast, backtest, sensitivity, discover):
         app.command()(command)
     return app
 

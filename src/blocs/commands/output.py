@@ -56,12 +56,12 @@ def table(title: str | None = None, *columns: str | tuple[str, str]) -> Table:
     return t
 
 
-def fail(lines: list[str] | str) -> typer.Exit:
+def fail(lines: list[str] | str, code: int = 2) -> typer.Exit:
     """Print problem lines to stderr, one line each, as plain text; the Exit to raise
-    (code 2)."""
+    (code 2: bad input; 130: interrupted)."""
     for line in [lines] if isinstance(lines, str) else lines:
         sys.stderr.write(printable(line) + "\n")
-    return typer.Exit(code=2)
+    return typer.Exit(code=code)
 
 
 def warn(lines) -> None:

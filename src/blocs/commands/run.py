@@ -37,8 +37,28 @@ def run(
         metavar="YEAR", help="Stop the yearly path at YEAR (within the case's period; "
                              "default: the period's end).", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option(
-        metavar="N", help="Seed of the shocks that happen by chance (0 to 2**63 - 1; "
-                          "default: drawn and reported).", show_default=False)] = None,
+        metavar="N", help="Seed of the shocks that happen by chance and of the ensemble's "
+                          "design (0 to 2**63 - 1; default: drawn and reported).",
+        show_default=False)] = None,
+    runs: Annotated[int | None, typer.Option(
+        metavar="N", help="Run an ensemble of N futures, sampling the case's uncertainties "
+                          "(1 to 1,000,000; docs/ensembles.md).", show_default=False)] = None,
+    method: Annotated[str | None, typer.Option(
+        metavar="METHOD", help="With --runs: how to sample, lhs (Latin hypercube, the "
+                               "default) or sobol.", show_default=False)] = None,
+    store: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="With --runs: stream every run into this DuckDB file "
+                             "(docs/store.md).", show_default=False)] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="With --store: finish an interrupted ensemble; the runs already "
+                         "stored are kept, none is run twice.")] = False,
+    scheduler: Annotated[str | None, typer.Option(
+        metavar="ADDRESS", help="With --runs: run the chunks on a Dask cluster: 'local' (a "
+                                "cluster on this machine) or a scheduler address "
+                                "(tcp://HOST:8786).", show_default=False)] = None,
+    chunk: Annotated[int | None, typer.Option(
+        metavar="K", help="With --runs: runs per chunk (1 to 100,000; default 2,000).",
+        show_default=False)] = None,
 ) -> None:
     """Print the balance sheet of a case: leverage by domain, blocs, reach, encirclement,
     forecasts; then, when the case has a period, its path year by year (docs/dynamics.md).
@@ -52,11 +72,16 @@ def run(
       blocs run serbia-2024 --year 2024 --json
 
       blocs run my-case.yaml --out results/
+
+      blocs run serbia-2024 --runs 10000 --seed 7 --store runs.duckdb
     """
     if year is not None and not 1800 <= year <= 2200:
         raise fail(f"--year: {year} is out of range (allowed: 1800 to 2200)")
     if seed is not None and not 0 <= seed < 2**63:
         raise fail(f"--seed: {seed} is out of range (allowed: 0 to 2**63 - 1)")
+    from blocs.commands import ensemble
+
+    ensemble.check_options(runs, method, store, resume, scheduler, chunk, year)
     if year is not None and (until is not None or seed is not None):
         flag = "--until" if until is not None else "--seed"
         raise fail(f"{flag}: only for the yearly path (allowed: without --year, which asks "
@@ -65,6 +90,11 @@ def run(
         raise fail(f"{out_dir}: --out: is a file (allowed: a folder, new or existing)")
     scenario = load(case)
     from blocs.results import analyse
+
+    if runs is not None:
+        _ensemble(case, scenario, analyse(scenario), as_json, out_dir, until, seed, runs,
+                  method, store, resume, scheduler, chunk)
+        return
 
     simulation = None
     if year is None:
@@ -85,6 +115,45 @@ def run(
         print_years(scenario, simulation)
     if out_dir is not None:
         say(f"Tables written to {out_dir}/ (CSV, Parquet, balance.json).")
+
+
+def _ensemble(case: str, scenario: Any, balance: Any, as_json: bool, out_dir: Path | None,
+              until: int | None, seed: int | None, runs: int, method: str | None,
+              store: Path | None, resume: bool, scheduler: str | None,
+              chunk: int | None) -> None:
+    """``--runs``: the balance sheet of the case year, then the ensemble's summary."""
+    import json
+
+    from blocs.commands import ensemble
+
+    start, end = scenario.period
+    if until is not None and not start <= until <= end:
+        raise fail(f"--until: {until} is outside the case's period (allowed: {start} to {end})")
+    ens = ensemble.run_ensemble_command(case, scenario, runs, seed, method, store, resume,
+                                        scheduler, chunk, until, export=out_dir)
+    if out_dir is not None:
+        try:
+            balance.write(out_dir)
+            ensemble.write_ensemble(out_dir, scenario, ens, store)
+        except OSError as exc:
+            raise fail(f"{out_dir}: --out: cannot write: {exc.strerror or exc}") from None
+    if as_json:
+        doc = balance.to_dict() | ensemble.ensemble_dict(scenario, ens)
+        write(json.dumps(_no_nan(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        return
+    print_balance(scenario, balance, case)
+    ensemble.print_ensemble(scenario, ens)
+
+
+def _no_nan(value: Any) -> Any:
+    """NaN as null (the JSON contract never holds NaN)."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_nan(v) for v in value]
+    return value
 
 
 def _yearly_path(scenario: Any, until: int | None, seed: int | None) -> Any:

@@ -30,6 +30,7 @@ from blocs.dynamics.draws import uniforms
 from blocs.dynamics.levers import leverage_cells, shares, year_structure
 from blocs.dynamics.places import HOSTILE_AND_NEUTRAL, map_quantities, overlay_scenario
 from blocs.dynamics.plan import CELLS, Action, Plan
+from blocs.dynamics.runinputs import RunInputs
 from blocs.scenario.schema import DOMAINS
 
 
@@ -52,7 +53,24 @@ class State:
     overlays: list[tuple] = field(default_factory=lambda: [()])
 
     @classmethod
-    def start(cls, plan: Plan, runs: int) -> State:
+    def start(cls, plan: Plan, runs: int, inputs: RunInputs | None = None) -> State:
+        """The state of the first year, with the runs' own starting values (``inputs``)."""
+        st = cls._plain(plan, runs)
+        if inputs is None:
+            return st
+        for name, arr in (("position", st.positions), ("salience", st.salience),
+                          ("status_quo", st.status_quo)):
+            for i, v in inputs.start.get(name, {}).items():
+                arr[:, i] = v
+        for g, v in inputs.start.get("presence", {}).items():
+            actor, country = plan.presence_groups[g]
+            size = sum(p.size or 0.0 for p in plan.scenario.presences(plan.start)
+                       if p.actor == actor and p.country == country)
+            st.presence_factor[:, g] = v / size if size > 0 else 0.0
+        return st
+
+    @classmethod
+    def _plain(cls, plan: Plan, runs: int) -> State:
         n = len(plan.seats)
         k = len(plan.tie_keys)
         return cls(
@@ -134,17 +152,22 @@ class Stepper:
         self.domain_of = np.array([DOMAINS.index(d) for d, _ in CELLS])
         self.hard = np.array([k == "hard" for _, k in CELLS])
         self.scenarios: dict[tuple, Any] = {}  # the map of each set of changes
+        self.inputs = RunInputs(1)
 
     # -- the whole period ----------------------------------------------------------------------
-    def run(self, runs: int, seed: int, first_run: int = 0) -> np.ndarray:
+    def run(self, runs: int, seed: int, first_run: int = 0,
+            inputs: RunInputs | None = None) -> np.ndarray:
+        """The (years, quantities, runs) quantities of runs ``first_run`` ..; ``inputs`` the
+        runs' own values of the case's uncertain inputs (`RunInputs`)."""
         plan = self.plan
-        state = State.start(plan, runs)
+        self.inputs = RunInputs(runs) if inputs is None else inputs
+        state = State.start(plan, runs, inputs)
         out = np.full((len(plan.years), len(self.names), runs), np.nan)
         for yi, year in enumerate(plan.years):
             rec = out[yi]
             if yi > 0:
-                state.positions = np.clip(state.positions + plan.position_drift[yi], 0, 100)
-                state.salience = np.clip(state.salience + plan.salience_drift[yi], 0, 100)
+                state.positions = np.clip(state.positions + self._drift("position", yi), 0, 100)
+                state.salience = np.clip(state.salience + self._drift("salience", yi), 0, 100)
             self._shocks(state, rec, yi, int(year), seed, first_run)
             outcome, final = self._year(state, rec, yi, int(year))
             self._observe(rec)
@@ -152,9 +175,21 @@ class Stepper:
             self._triggers(state, rec, yi, int(year))
         return out
 
+    def _drift(self, kind: str, yi: int) -> np.ndarray:
+        """This year's trend change of positions or saliences, (1 or R, S)."""
+        base = (self.plan.position_drift if kind == "position" else self.plan.salience_drift)[yi]
+        own = {s: d for (k, s), d in self.inputs.drift.items() if k == kind}
+        if not own:
+            return base[None, :]
+        out = np.tile(base, (self.inputs.runs, 1))
+        for s, d in own.items():
+            out[:, s] = d[:, yi]
+        return out
+
     def _carry(self, st: State, outcome: list[np.ndarray], final: list[np.ndarray]) -> None:
         """Positions and status quos into the next year (step 6 of the module)."""
-        lam = self.plan.inertia[None, :]
+        lam = (self.plan.inertia[None, :] if self.inputs.inertia is None
+               else self.inputs.inertia)
         for i, sl in enumerate(self.plan.slices):
             y = outcome[i]
             moved = lam[:, sl] * final[i] + (1 - lam[:, sl]) * y[:, None]
@@ -180,12 +215,12 @@ class Stepper:
         powers, pillars and ties tables."""
         plan = self.plan
         runs = st.positions.shape[0]
-        base = plan.tie_values[yi]
+        base = self._tie_base(yi)
         known = np.isfinite(base)
         values = np.where(known, np.nan_to_num(base) * st.tie_factor + st.tie_offset,
                           st.tie_offset)
         values = np.clip(values, 0.0, None)
-        present = known[None, :] | st.tie_set
+        present = known | st.tie_set
         ys = year_structure(plan, yi)
         s, colmask = shares(ys, values, present, st.presence_factor, len(plan.powers))
         lev, _ = leverage_cells(ys, s, colmask)
@@ -209,6 +244,25 @@ class Stepper:
         self._put(rec, "ties", ["/".join(k) for k in plan.tie_keys], tie_share)
         return lev
 
+    def _tie_base(self, yi: int) -> np.ndarray:
+        """The ties' figures of year ``yi``, (1 or R, K): the plan's, with the runs' own tie
+        trend paths and start figures (`RunInputs`)."""
+        plan, inp = self.plan, self.inputs
+        base = plan.tie_values[yi][None, :]
+        if not inp.tie_value and not inp.tie_path:
+            return base
+        base = np.tile(plan.tie_values[yi], (inp.runs, 1))
+        for k, path in inp.tie_path.items():
+            base[:, k] = np.where(np.isfinite(path[:, yi]), path[:, yi], base[:, k])
+        for k, v in inp.tie_value.items():
+            if not plan.tie_start[yi, k]:
+                continue
+            start = plan.tie_values[0, k]
+            # The start figure replaced: a trend's later moves on it scale with it.
+            base[:, k] = (base[:, k] * v / start if np.isfinite(start) and start > 0
+                          else v)
+        return base
+
     def _capabilities(self, st: State, rec: np.ndarray, yi: int, lev: np.ndarray
                       ) -> np.ndarray:
         """Step 4: every stakeholder's capability (R, S); records the capabilities,
@@ -217,17 +271,32 @@ class Stepper:
         runs = st.positions.shape[0]
         # Each series' ratio times its id's effect factor; a stakeholder's multiplier is the
         # mean over the series that cover it (1 when none does).
-        ratio = plan.power_ratio[yi][None, :] * st.power_factor[:, plan.series_power]  # (R, N)
+        inp = self.inputs
+        series = np.tile(plan.power_ratio[yi], (runs, 1))
+        for j, path in inp.power_ratio.items():
+            series[:, j] = path[:, yi]
+        ratio = series * st.power_factor[:, plan.series_power]                    # (R, N)
         cover = plan.seat_powers                                              # (S, N)
         n_cover = cover.sum(axis=1)
         mult = np.where(n_cover > 0, (ratio @ cover.T) / np.where(n_cover > 0, n_cover, 1), 1.0)
-        typed = np.where(np.isfinite(plan.cap_values[yi]), plan.cap_values[yi], plan.capability0)
+        typed = np.tile(np.where(np.isfinite(plan.cap_values[yi]), plan.cap_values[yi],
+                                 plan.capability0), (runs, 1))
+        for s, v in inp.start.get("capability", {}).items():
+            if not np.isfinite(plan.cap_values[yi, s]):
+                typed[:, s] = v
+        for s, path in inp.cap_value_path.items():
+            typed[:, s] = np.where(np.isfinite(path[:, yi]), path[:, yi], typed[:, s])
+        cap_path = np.tile(plan.cap_path[yi], (runs, 1))
+        for s, path in inp.cap_mult_path.items():
+            cap_path[:, s] = path[:, yi]
+        scale = (plan.leverage_scale if inp.leverage_scale is None
+                 else inp.leverage_scale[:, None])
         from_lev = np.zeros((runs, len(plan.seats)))
         fl = plan.from_leverage & (plan.seat_power >= 0)
         if fl.any():
             cells = lev[:, plan.seat_power[fl], :] * plan.seat_cells[fl][None]
-            from_lev[:, fl] = plan.leverage_scale * cells.sum(axis=2) * plan.cap_path[yi][fl]
-        base_cap = np.where(plan.from_leverage[None, :], from_lev, typed[None, :])
+            from_lev[:, fl] = scale * cells.sum(axis=2) * cap_path[:, fl]
+        base_cap = np.where(plan.from_leverage[None, :], from_lev, typed)
         cap = np.clip(base_cap * mult * st.cap_factor + st.cap_offset, 0.0, None)
         seats = [f"{i}/{a}" for i, a in plan.seats]
         self._put(rec, "capabilities", seats, cap)
@@ -300,10 +369,11 @@ class Stepper:
             if not sh.years[yi]:
                 rec[self.index[("events", sh.id)]] = 0.0
                 continue
-            if sh.chance >= 1.0:
+            chance = self.inputs.chance.get(j, sh.chance)
+            if np.all(np.asarray(chance) >= 1.0):
                 fired = np.ones(runs, dtype=bool)
             else:
-                fired = uniforms(seed, year, j, first_run, runs) < sh.chance
+                fired = uniforms(seed, year, j, first_run, runs) < chance
             if sh.once:
                 fired &= ~st.done[:, j]
                 st.done[:, j] |= fired
@@ -317,8 +387,9 @@ class Stepper:
         for j, tr in enumerate(self.plan.triggers):
             q = self.index.get(quantity_key(*tr.when))
             value = rec[q] if q is not None else np.full(st.positions.shape[0], np.nan)
+            level = self.inputs.threshold.get(j, tr.above if tr.above is not None else tr.below)
             with np.errstate(invalid="ignore"):
-                fired = (value > tr.above) if tr.above is not None else (value < tr.below)
+                fired = (value > level) if tr.above is not None else (value < level)
             if tr.once:
                 fired &= ~st.done[:, offset + j]
                 st.done[:, offset + j] |= fired

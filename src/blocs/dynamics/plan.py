@@ -69,6 +69,24 @@ class Observable:
     anchor: bool
 
 
+@dataclass(frozen=True)
+class TrendPlan:
+    """A trend's path in parts, ``growth(last, rate, n)``, so that its rate can differ run by
+    run: ``kind`` and ``index`` say what it moves (a tie, a stakeholder, a power series)."""
+
+    id: str
+    kind: str
+    index: int
+    last: np.ndarray
+    n: np.ndarray
+    change: str
+    rate: float | None
+    base: float
+    """The stakeholder's value at the start (position, salience, typed capability)."""
+    multiplier: bool
+    """A from_leverage capability: the path multiplies (anchored at 1)."""
+
+
 @dataclass
 class Plan:
     """Everything the yearly step needs, as arrays (see the module)."""
@@ -100,6 +118,8 @@ class Plan:
     """(S, C) bool: the cells a from_leverage seat's capability counts."""
     inertia: np.ndarray
     """(S,) the share of last year's position kept."""
+    own_inertia: np.ndarray
+    """(S,) bool: the stakeholder states its own inertia (not dynamics.inertia)."""
     status_quo0: np.ndarray
     """(I,) NaN where the issue has none."""
     veto: list[np.ndarray]
@@ -120,6 +140,10 @@ class Plan:
     """(S, N) bool: which power series cover each stakeholder's actor."""
     presence_groups: list[tuple[str, str]]
     """(actor, country) of every presence in the case (``presence/ACTOR/COUNTRY``)."""
+    trends: list[TrendPlan]
+    """Every trend in parts (for rates that vary run by run)."""
+    tie_start: np.ndarray
+    """(Y, K) bool: the years in which each tie's figure is the one known at the start."""
     shocks: list[ShockPlan]
     triggers: list[TriggerPlan]
     observables: list[Observable]
@@ -156,16 +180,32 @@ def trend_path(trend: Trend, years: np.ndarray, anchor: tuple[int, float] | None
     >>> trend_path(t, np.arange(2020, 2023), (2019, 1.0), 2020).round(3).tolist()
     [1.0, 1.1, 1.21]
     """
+    last, n = trend_points(trend, years, anchor, start)
+    return np.array([math.nan if math.isnan(v) else _growth(v, trend.rate, trend.change, int(k))
+                     for v, k in zip(last, n, strict=True)])
+
+
+def trend_points(trend: Trend, years: np.ndarray, anchor: tuple[int, float] | None,
+                 start: int) -> tuple[np.ndarray, np.ndarray]:
+    """(v, n) per year: the latest point known by then (NaN before any) and the years its
+    rate applies for, so that the path is ``growth(v, rate, n)`` (`trend_path`) whatever the
+    rate: an ensemble varies it run by run (docs/ensembles.md)."""
     points = sorted(([anchor] if anchor is not None else [])
                     + [(v.year, float(v.value)) for v in trend.values])
-    out = np.full(len(years), np.nan)
+    last = np.full(len(years), np.nan)
+    n = np.zeros(len(years))
     for i, t in enumerate(years):
         known = [(y, v) for y, v in points if y <= t]
         if not known:
             continue
         y, v = known[-1]
-        out[i] = _growth(v, trend.rate, trend.change, int(t) - max(y, start))
-    return out
+        last[i], n[i] = v, max(int(t) - max(y, start), 0)
+    return last, n
+
+
+def growth(value: np.ndarray, rate: np.ndarray, change: str, n: np.ndarray) -> np.ndarray:
+    """`_growth` on arrays (a rate per run against points per year, broadcast)."""
+    return value * (1.0 + rate) ** n if change == "relative" else value + rate * n
 
 
 def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
@@ -204,15 +244,19 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
                       "cell": (measure.domain, tie.kind or measure.kind),
                       "weight": float(measure.weight), "since": known_from(tie.year)}
         meta.append(row)
+    trend_plans: list[TrendPlan] = []
     for tid, trend in trends.items():
         kind, ids = parsed[tid]
         if kind != "tie" or ids[1] != focus:
             continue
         k = kidx[ids]  # type: ignore[index]
         measure = scenario.measures[ids[2]]
+        last, steps = np.full(len(years), np.nan), np.zeros(len(years))
         for yi, t in enumerate(years):
             m = meta[yi][k]
             anchor = None if m is None else (m["since"], values[yi, k])
+            pl, pn = trend_points(trend, years[yi:yi + 1], anchor, start)
+            last[yi], steps[yi] = pl[0], pn[0]
             path = trend_path(trend, years[yi:yi + 1], anchor, start)[0]
             if math.isnan(path):
                 continue
@@ -221,6 +265,14 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
                 meta[yi][k] = {"unit": measure.unit, "total": None, "reverse": 0.0,
                                "cell": (measure.domain, measure.kind),
                                "weight": float(measure.weight), "since": int(t)}
+        trend_plans.append(TrendPlan(tid, "tie", k, last, steps, trend.change, trend.rate,
+                                     math.nan, False))
+
+    # The years in which each tie's figure is the one known at the start: an uncertain
+    # figure (docs/ensembles.md) stands for that figure, not for later ones.
+    first = [None if m is None else m["since"] for m in meta[0]]
+    tie_start = np.array([[m is not None and m["since"] == first[k] for k, m in enumerate(row)]
+                          for row in meta], dtype=bool).reshape(len(years), len(tie_keys))
 
     # A tie without a figure in a year (not yet known, or named only by an effect) keeps a
     # place in the year's structure in its measure's own unit: it counts in the runs where an
@@ -254,6 +306,7 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
     seats: list[tuple[str, str]] = []
     slices = []
     pos, sal, cap, fl, sp, inertia, cells_of = [], [], [], [], [], [], []
+    own_inertia: list[bool] = []
     sq, veto = [], []
     for iid, issue in case.issues.items():
         first = len(seats)
@@ -266,6 +319,7 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
             cap.append(0.0 if lev else float(st.capability))
             sp.append(pidx.get(aid, -1))
             inertia.append(default_inertia if st.inertia is None else float(st.inertia))
+            own_inertia.append(st.inertia is not None)
             domains = set(st.domains or DOMAINS)
             cells_of.append([c[0] in domains for c in CELLS])
         slices.append(slice(first, len(seats)))
@@ -285,10 +339,15 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
             continue
         s = sidx[ids]  # type: ignore[index]
         base = {"capability": cap, "position": pos, "salience": sal}[kind][s]
-        if kind == "capability" and fl[s]:
-            cap_path[:, s] *= trend_path(trend, years, (start, 1.0), start)
+        multiplier = kind == "capability" and fl[s]
+        anchor = (start, 1.0) if multiplier else (start, base)
+        last, steps = trend_points(trend, years, anchor, start)
+        trend_plans.append(TrendPlan(tid, kind, s, last, steps, trend.change, trend.rate,
+                                     base, bool(multiplier)))
+        if multiplier:
+            cap_path[:, s] *= trend_path(trend, years, anchor, start)
             continue
-        path = trend_path(trend, years, (start, base), start)
+        path = trend_path(trend, years, anchor, start)
         if kind == "capability":
             cap_values[:, s] = path
         else:
@@ -301,10 +360,14 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
         kind, ids = parsed[tid]
         if kind != "power":
             continue
-        path = trend_path(trend, years, None if trend.values else (start, 1.0), start)
+        anchor = None if trend.values else (start, 1.0)
+        path = trend_path(trend, years, anchor, start)
         known = path[np.isfinite(path)]
         if known.size == 0:
             continue
+        last, steps = trend_points(trend, years, anchor, start)
+        trend_plans.append(TrendPlan(tid, "power", len(ratios), last, steps, trend.change,
+                                     trend.rate, math.nan, False))
         base = path[0] if np.isfinite(path[0]) else known[0]
         ratio = np.where(np.isfinite(path), path / base, 1.0) if base != 0 else np.ones_like(path)
         ratios.append(ratio)
@@ -365,11 +428,13 @@ def compile_plan(scenario: Scenario, until: int | None = None) -> Plan:
         capability0=np.array(cap), from_leverage=np.array(fl, dtype=bool),
         seat_power=np.array(sp, dtype=int),
         seat_cells=np.array(cells_of, dtype=bool).reshape(n_seats, len(CELLS)),
-        inertia=np.array(inertia), status_quo0=np.array(sq), veto=veto,
+        inertia=np.array(inertia), own_inertia=np.array(own_inertia, dtype=bool),
+        status_quo0=np.array(sq), veto=veto,
         cap_path=cap_path, cap_values=cap_values, position_drift=pos_drift,
         salience_drift=sal_drift, power_ids=power_ids, power_ratio=power_ratio,
         series_power=series_power, seat_powers=seat_powers, presence_groups=presence_groups,
-        shocks=shocks, triggers=triggers, observables=observables,
+        trends=trend_plans, tie_start=tie_start, shocks=shocks, triggers=triggers,
+        observables=observables,
         model="default" if dyn is None else dyn.model, model_options=options,
         leverage_scale=leverage_scale(scenario), pillars=pillars)
 

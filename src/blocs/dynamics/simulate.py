@@ -17,6 +17,7 @@ import pandas as pd
 from blocs.dynamics.draws import new_seed
 from blocs.dynamics.engine import Stepper
 from blocs.dynamics.plan import Plan, compile_plan
+from blocs.dynamics.runinputs import RunInputs
 from blocs.scenario.scenario import Scenario
 
 #: The tables of a simulation, in the order they are printed and written.
@@ -83,13 +84,18 @@ def dynamics_model(plan: Plan) -> Any:
 
 
 def simulate_plan(plan: Plan, runs: int = 1, seed: int | None = None,
-                  first_run: int = 0, model: Any = None) -> Simulation:
+                  first_run: int = 0, model: Any = None,
+                  overrides: list[tuple[str, tuple[str, ...], np.ndarray]] | None = None
+                  ) -> Simulation:
     """Run a compiled `Plan` for runs ``first_run`` .. ``first_run + runs - 1`` in one batched
-    call.  Run r gives the same numbers whatever batch it is in (`blocs.dynamics.draws`)."""
+    call.  Run r gives the same numbers whatever batch it is in (`blocs.dynamics.draws`).
+    ``overrides``: (kind, ids, values per run) of inputs that differ run by run
+    (`blocs.dynamics.runinputs`)."""
     seed = new_seed() if seed is None else int(seed)
     model = dynamics_model(plan) if model is None else model
     stepper = Stepper(plan, model)
-    values = stepper.run(runs, seed, first_run)
+    inputs = None if not overrides else RunInputs.build(plan, runs, overrides)
+    values = stepper.run(runs, seed, first_run, inputs)
     return Simulation(case=plan.scenario.case_id, model=model.name, seed=seed,
                       first_run=first_run, years=plan.years, names=stepper.names,
                       values=values)

@@ -145,6 +145,18 @@ def _dynamics(console: Any, case: Any) -> None:
         for rid, kind, when, effects, item in rows:
             t.add_row(rid, kind, when, "; ".join(_effect(e) for e in effects), _src(item))
         console.print(t)
+    if case.uncertain:
+        t = _table("Uncertainties (docs/ensembles.md)", "id", "input", "distribution", "source")
+        for uid, u in case.uncertain.items():
+            t.add_row(uid, u.at, _distribution(u), _src(u))
+        console.print(t)
+    if case.events:
+        t = _table("Events", "id", "event", "when")
+        for eid, ev in case.events.items():
+            side = (f"> {human(ev.above)}" if ev.above is not None else f"< {human(ev.below)}")
+            t.add_row(eid, ev.name or "-", f"{ev.when} {side}"
+                      + (f" in {ev.year}" if ev.year is not None else " in any year"))
+        console.print(t)
     if case.observables:
         t = _table("Observables", "series", "quantity", "mapping", "source")
         for oid, o in case.observables.items():
@@ -152,6 +164,19 @@ def _dynamics(console: Any, case: Any) -> None:
                                                                   else "")
             t.add_row(oid, o.quantity, mapping, _src(o))
         console.print(t)
+
+
+def _distribution(u: Any) -> str:
+    if u.uniform is not None:
+        return f"uniform {human(u.uniform[0])} to {human(u.uniform[1])}"
+    if u.triangular is not None:
+        low, mode, high = u.triangular
+        return f"triangular {human(low)} to {human(high)}, mode {human(mode)}"
+    if u.normal is not None:
+        text = f"normal, mean {human(u.normal.mean)}, sd {human(u.normal.sd)}"
+        return text + (f", within {human(u.normal.between[0])} to {human(u.normal.between[1])}"
+                       if u.normal.between else "")
+    return "one of " + ", ".join(human(v) for v in u.choice)
 
 
 def _effect(e: Any) -> str:

@@ -49,6 +49,16 @@ QUANTITIES: dict[str, tuple[int, ...]] = {
     "power": (1,), "encirclement": (1,), "reach": (1,),
 }
 
+#: What an ``uncertain:`` entry may range over (``at``): the numeric inputs, a trend's rate,
+#: a shock's chance, a trigger's threshold, and the yearly step's parameters.
+UNCERTAIN: dict[str, tuple[int, ...]] = {
+    "tie": (3,), "capability": (2,), "position": (2,), "salience": (2,), "status_quo": (1,),
+    "presence": (2,), "trend": (2,), "shock": (2,), "trigger": (2,), "dynamics": (1,),
+}
+#: The last id of ``trend/ID/...``, ``shock/ID/...``, ``trigger/ID/...``, ``dynamics/...``.
+UNCERTAIN_FIELDS = {"trend": ("rate",), "shock": ("chance",), "trigger": ("threshold",),
+                    "dynamics": ("inertia", "leverage_scale")}
+
 PATH_HELP = {
     "tie": "tie/FROM/TO/MEASURE", "capability": "capability/ISSUE/STAKEHOLDER",
     "position": "position/ISSUE/STAKEHOLDER", "salience": "salience/ISSUE/STAKEHOLDER",
@@ -58,6 +68,8 @@ PATH_HELP = {
     "leverage": "leverage/POWER or leverage/POWER/DOMAIN", "share": "share/POWER",
     "bloc": "bloc/BLOC", "pillars": "pillars or pillars/powers",
     "encirclement": "encirclement/BLOC", "reach": "reach/POWER",
+    "trend": "trend/ID/rate", "shock": "shock/ID/chance", "trigger": "trigger/ID/threshold",
+    "dynamics": "dynamics/inertia or dynamics/leverage_scale",
 }
 
 
@@ -77,4 +89,7 @@ def parse_path(path: str, kinds: dict[str, tuple[int, ...]]) -> tuple[str, tuple
                         f"(allowed: {PATH_HELP[head]})")
     if head == "pillars" and rest and rest[0] != "powers":
         raise PathError(f"'{path}' (allowed: {PATH_HELP['pillars']})")
+    fields = UNCERTAIN_FIELDS.get(head) if kinds is UNCERTAIN else None
+    if fields is not None and rest[-1] not in fields:
+        raise PathError(f"'{path}' names no number of a {head} (allowed: {PATH_HELP[head]})")
     return head, tuple(rest)

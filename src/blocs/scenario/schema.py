@@ -357,6 +357,15 @@ class TrendValue(Sourced):
     value: float
 
 
+class NormalSpec(Strict):
+    """A normal distribution, truncated to ``between`` (default: the input's allowed range)."""
+
+    mean: float
+    sd: Positive
+    between: Annotated[list[float], Field(min_length=2, max_length=2,
+                                          description="[low, high]")] | None = None
+
+
 class Trend(Sourced):
     """A series that moves an input over time (``on``: ``tie/FROM/TO/MEASURE``,
     ``capability/ISSUE/STAKEHOLDER``, ``position/...``, ``salience/...``, or
@@ -413,6 +422,35 @@ class Trigger(Sourced):
     effects: Effects
 
 
+class Uncertain(Sourced):
+    """A range or a distribution on one input (``at``, a path of
+    `blocs.scenario.paths.UNCERTAIN`), exactly one of: ``uniform: [low, high]``,
+    ``triangular: [low, mode, high]``, ``normal: {mean, sd}`` (truncated to the input's
+    allowed range, or to ``between``), ``choice: [values]`` (with ``weights``)."""
+
+    at: Path
+    uniform: Annotated[list[float], Field(min_length=2, max_length=2,
+                                          description="[low, high]")] | None = None
+    triangular: Annotated[list[float], Field(min_length=3, max_length=3,
+                                             description="[low, mode, high]")] | None = None
+    normal: NormalSpec | None = None
+    choice: Annotated[list[float], Field(min_length=1,
+                                         description="a non-empty list of values")] | None = None
+    weights: Annotated[list[NonNegative], Field(min_length=1,
+                                                description="a list of weights")] | None = None
+
+
+class Event(Strict):
+    """A named event whose probability an ensemble reports: a quantity (``when``) ``above``
+    or ``below`` a threshold in ``year`` (or, without a year, in any year of the period)."""
+
+    name: Text | None = None
+    when: Path
+    above: float | None = None
+    below: float | None = None
+    year: Year | None = None
+
+
 class Observable(Sourced):
     """How a modelled quantity maps onto a measured series: value = offset + scale x the
     quantity; ``anchor``: the offset is set so that the value in the period's first year
@@ -448,3 +486,5 @@ class Case(Strict):
     shocks: dict[Id, Shock] = {}
     triggers: dict[Id, Trigger] = {}
     observables: dict[Id, Observable] = {}
+    uncertain: dict[Id, Uncertain] = {}
+    events: dict[Id, Event] = {}

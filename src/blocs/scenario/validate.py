@@ -46,6 +46,7 @@ def check_case(case: Case) -> list[Finding]:
     """All cross-file problems of a structurally valid case, in file order."""
     # Imported here: validate_dynamics builds on this module's helpers (_ids, _check_sourced).
     from blocs.scenario.validate_dynamics import check_dynamics
+    from blocs.scenario.validate_ensemble import check_ensemble
 
     known = set(country_names()) | _custom_countries(case)
     measures = resolve_measures(case.measures)
@@ -65,6 +66,7 @@ def check_case(case: Case) -> list[Finding]:
         *_check_ties(case, measures),
         *_check_issues(case),
         *check_dynamics(case, measures, known),
+        *check_ensemble(case, measures, known),
     ]
 
 

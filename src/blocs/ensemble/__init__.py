@@ -1,0 +1,2 @@
+"""Ensembles: uncertain inputs sampled, many futures run at once, stored and summarised
+(docs/ensembles.md)."""
