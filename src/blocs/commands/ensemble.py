@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,7 @@ def ensemble_dict(scenario: Any, ens: Any) -> dict[str, Any]:
             "outcomes": q.to_dict(orient="records"), "events": ev.to_dict(orient="records")}
 
 
-def print_ensemble(scenario: Any, ens: Any) -> None:
+def print_ensemble(scenario: Any, ens: Any, case: str) -> None:
     """Fans of the issue outcomes and the pillars (median, 80% band), then the events."""
     from blocs.ensemble.summary import event_probabilities, quantiles
 
@@ -180,8 +181,9 @@ def print_ensemble(scenario: Any, ens: Any) -> None:
             t.add_row(row.event, "-" if math.isnan(row.probability)
                       else f"{row.probability:.1%}")
         out.print(t)
+    show = case if case == scenario.case_id else shlex.quote(case)
     out.print(f"Inputs sampled: {', '.join(ens.input_names) or 'none (chance shocks only)'}; "
-              f"'blocs run {scenario.case_id} --runs {ens.runs} --seed {ens.seed}' repeats it.")
+              f"'blocs run {show} --runs {ens.runs} --seed {ens.seed}' repeats it.")
 
 
 def _band(row: Any, name: str) -> str:

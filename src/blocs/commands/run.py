@@ -112,7 +112,7 @@ def run(
         return
     print_balance(scenario, balance, case)
     if simulation is not None:
-        print_years(scenario, simulation)
+        print_years(scenario, simulation, case)
     if out_dir is not None:
         say(f"Tables written to {out_dir}/ (CSV, Parquet, balance.json).")
 
@@ -142,7 +142,7 @@ def _ensemble(case: str, scenario: Any, balance: Any, as_json: bool, out_dir: Pa
         write(json.dumps(_no_nan(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
         return
     print_balance(scenario, balance, case)
-    ensemble.print_ensemble(scenario, ens)
+    ensemble.print_ensemble(scenario, ens, case)
 
 
 def _no_nan(value: Any) -> Any:
@@ -180,7 +180,7 @@ def _yearly_path(scenario: Any, until: int | None, seed: int | None) -> Any:
         raise fail(f"{scenario.label}: {exc}") from None
 
 
-def print_years(scenario: Any, sim: Any) -> None:
+def print_years(scenario: Any, sim: Any, case: str | None = None) -> None:
     """The yearly path as two compact tables: outcomes, pillars, bloc shares and events;
     then each power's total leverage (a case without issues, blocs or powers shows what it
     has)."""
@@ -215,7 +215,7 @@ def print_years(scenario: Any, sim: Any) -> None:
             t.add_row(str(y), *[_fmt(powers.loc[y, f"{p}/total"]) for p in names])
         out.print(t)
     if has_chance:
-        show = scenario.case_id
+        show = scenario.case_id if case in (None, scenario.case_id) else shlex.quote(case)
         out.print(f"Chance shocks drawn with seed {sim.seed}; 'blocs run {show} --seed "
                   f"{sim.seed}' repeats this path.")
 
