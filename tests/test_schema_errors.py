@@ -84,7 +84,7 @@ BAD: list[Bad] = [
     Bad("unknown top-level key", VALID_CASE + "colour: red\n", 31, "colour",
         ("unknown key 'colour'", "(allowed: format, id, name, description, focus, year",
          "ties, issues, dynamics, trends, shocks, triggers, observables, uncertain, "
-         "events)")),
+         "events, claims)")),
     Bad("unknown key in a tie",
         mutate("measure: gas, value: 0.8", "measure: gas, valu: 0.8, value: 0.8"),
         L["tie_0"], "ties[0].valu",

@@ -24,6 +24,7 @@ def build_app():
     from blocs.commands.discover import discover
     from blocs.commands.forecast import forecast
     from blocs.commands.init import init
+    from blocs.commands.report import report
     from blocs.commands.root import root
     from blocs.commands.run import run
     from blocs.commands.sensitivity import sensitivity
@@ -44,7 +45,8 @@ def build_app():
 
     app.callback()(root)
     _placeholders_only()
-    for command in (run, check, init, cases, show, forecast, backtest, sensitivity, discover):
+    for command in (run, check, init, cases, show, forecast, backtest, sensitivity, discover,
+                    report):
         app.command()(command)
     return app
 

@@ -451,6 +451,16 @@ class Event(Strict):
     year: Year | None = None
 
 
+class Claim(Sourced):
+    """A claim about the case (e.g. the article's) and the modelled quantities that bear on
+    it (``evidence``: quantity paths, docs/dynamics.md); the briefing shows them side by
+    side (docs/report.md)."""
+
+    text: Text
+    evidence: Annotated[list[Path], Field(min_length=1,
+                                          description="a non-empty list of quantity paths")]
+
+
 class Observable(Sourced):
     """How a modelled quantity maps onto a measured series: value = offset + scale x the
     quantity; ``anchor``: the offset is set so that the value in the period's first year
@@ -488,3 +498,4 @@ class Case(Strict):
     observables: dict[Id, Observable] = {}
     uncertain: dict[Id, Uncertain] = {}
     events: dict[Id, Event] = {}
+    claims: dict[Id, Claim] = {}

@@ -1,4 +1,5 @@
-"""Checks of a case's ``uncertain:`` and ``events:`` sections (docs/ensembles.md).
+"""Checks of a case's ``uncertain:``, ``events:`` and ``claims:`` sections
+(docs/ensembles.md, docs/report.md).
 
 Like the other checks, each yields ``(path, message)`` findings that the loader turns into
 one-line errors.  An uncertainty names an input (``at``) the ensemble can vary, exactly one
@@ -37,6 +38,10 @@ def check_ensemble(case: Case, measures: dict[str, Measure], known: set[str]
         yield from _check_uncertain(u, ("uncertain", uid), ctx)
     for eid, ev in case.events.items():
         yield from _check_event(ev, ("events", eid), case, ctx)
+    for cid, claim in case.claims.items():
+        yield from _check_sourced(claim, ("claims", cid), case.sources)
+        for k, text in enumerate(claim.evidence):
+            yield from _check_path(text, QUANTITIES, ("claims", cid, "evidence", k), ctx)[1]
 
 
 def _check_uncertain(u: Uncertain, path: FieldPath, ctx: _Known) -> Iterator[Finding]:
