@@ -45,7 +45,8 @@ def test_self_contained_and_small(serbia_html):
 def test_sections_figures_tables_numbered(serbia_html):
     _, html = serbia_html
     for title in ("Summary", "The balance sheet", "Reach and the map", "The contested decisions",
-                  "The years to the end of the period", "The claims and the numbers",
+                  "The years to the end of the period", "What decides it",
+                  "The claims and the numbers",
                   "Sources", "Methods", "Assumptions"):
         assert f">{title}</h2>" in html, title
     figures = [int(n) for n in re.findall(r'id="figure-(\d+)"', html)]
@@ -81,6 +82,17 @@ def test_summary_is_made_from_the_numbers(serbia_html):
         in summary
     assert "RUS cannot: every land route crosses West." in summary
     assert "The default forecaster puts it at" in summary
+
+
+def test_what_decides_it_in_words(serbia_html):
+    """With an ensemble over uncertain inputs: Sobol' indices of each issue in words (SALib)
+    and each declared event's scenario discovery (PRIM) in words."""
+    _, html = serbia_html
+    part = html.split('id="analysis"')[1].split("</section>")[0]
+    assert "outcome/alignment in 2035 depends mostly on" in part
+    assert "first order S1" in part
+    for name in ("alignment above 60 in 2030", "fewer than 2.5 effective pillars in 2035"):
+        assert name in part
 
 
 def test_claims_beside_their_numbers(serbia_html):
@@ -132,6 +144,7 @@ def test_odd_cases_give_a_sensible_escaped_briefing(extra):
     if not extra:
         assert "The case has no issues" in html
         assert "no period beyond its year" in html
+        assert "No ensemble over uncertain inputs was run" in html
 
 
 def test_island_focus_without_neighbours():

@@ -83,7 +83,7 @@ def test_rendered_in_chromium(briefing):
         assert page.locator('figure[data-figure="map"] [id*="-country-"]').count() >= 8
         assert page.locator('figure[data-figure="map"] [id$="-country-SRB"]').count() == 1
         page.screenshot(path=str(ARTIFACTS / "page.png"), full_page=True)
-        for section in ("summary", "balance", "map", "issues", "years", "claims"):
+        for section in ("summary", "balance", "map", "issues", "years", "analysis", "claims"):
             page.locator(f"#{section}").screenshot(path=str(ARTIFACTS / f"{section}.png"))
         # On a phone: nothing wider than the screen (tables scroll inside their box).
         phone = browser.new_page(viewport={"width": 390, "height": 844})

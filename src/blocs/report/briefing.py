@@ -156,6 +156,7 @@ def build_briefing(scenario: Scenario, runs: int | None = None, seed: int = 0) -
         _map_section(scenario, balance, count),
         _issues_section(scenario, balance, models, src, count),
         _years_section(scenario, tables, quants, events, ens, count),
+        _analysis_section(scenario, ens, seed, count),
         _claims_section(scenario, tables, quants, src, count),
     ]
     summary = _summary(scenario, balance, tables, quants, events, models)
@@ -163,7 +164,7 @@ def build_briefing(scenario: Scenario, runs: int | None = None, seed: int = 0) -
     if sim is not None:
         used.append("dynamics")
     if ens is not None:
-        used.append("ensembles")
+        used += ["ensembles", "sensitivity"]
     return Briefing(
         scenario=scenario, title=scenario.name,
         subtitle=(f"{scenario.case_id}: focus {scenario.focus}, {scenario.year}"
@@ -308,6 +309,56 @@ def _years_section(scenario: Scenario, tables: Any, quants: Any, events: Any, en
         s.items.append(count.figure("events", "Event probabilities",
                                     "The share of runs in which each event happened.",
                                     charts.event_bars(events)))
+    return s
+
+
+#: Saltelli's base sample for the briefing's Sobol' indices (n (d + 2) runs per issue).
+SOBOL_BASE = 128
+
+
+def _analysis_section(scenario: Scenario, ens: Any, seed: int, count: _Counter) -> Section:
+    """What decides the outcomes (Sobol' indices, SALib) and under which inputs the case's
+    events happen (PRIM), in words, when an ensemble was run on a case with uncertainties."""
+    s = Section("analysis", "What decides it")
+    if ens is None or not ens.input_names:
+        s.missing = ("No ensemble over uncertain inputs was run, so there is no sensitivity "
+                     "analysis or scenario discovery: build the briefing with --runs N on a "
+                     "case with an uncertain: section (docs/ensembles.md, "
+                     "docs/sensitivity.md).")
+        return s
+    from blocs.analysis import discover as prim
+    from blocs.analysis import sensitivity as sa
+    from blocs.ensemble.runner import evaluate
+
+    end = int(ens.years[-1])
+    chance = any(x.chance is not None for x in scenario.case.shocks.values())
+    rows = []
+    for iid in scenario.case.issues:
+        name = f"outcome/{iid}"
+        table = sa.sobol(ens.input_names,
+                         lambda x, name=name: evaluate(scenario, x, seed, name, end),
+                         SOBOL_BASE, seed)
+        s.paragraphs.append(sa.summary(table, name, end, chance=chance))
+        rows += [[name, r.input, f"{r.S1:.2f} ± {r.S1_conf:.2f}", f"{r.ST:.2f} ± "
+                  f"{r.ST_conf:.2f}"] for r in table.itertuples()]
+    if rows:
+        s.items.append(count.table(
+            f"Sobol' indices of each issue's outcome in {end}",
+            ["outcome", "input", "first order S1", "total ST"], rows,
+            f"SALib, Saltelli's design with a base sample of {SOBOL_BASE}; ± the 95% "
+            "bootstrap interval (docs/sensitivity.md)."))
+    inputs = pd.DataFrame(ens.inputs, columns=ens.input_names)
+    years = [int(y) for y in ens.years]
+    for ev in scenario.case.events.values():
+        values = ens.outcomes[:, :, ens.names.index(ev.when)]
+        if ev.year is not None:
+            values = values[:, [years.index(ev.year)]]
+        hit = (values > ev.above) if ev.above is not None else (values < ev.below)
+        happened = hit.any(axis=1)
+        boxes = prim.discover(inputs, happened)
+        from blocs.ensemble.summary import describe
+
+        s.paragraphs.append(prim.summary(ev.name or describe(ev), happened, boxes))
     return s
 
 
