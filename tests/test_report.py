@@ -165,3 +165,16 @@ def test_bad_options_one_line(tmp_path, args, fragment):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0]
     assert not (tmp_path / "b.html").exists()
+
+
+def test_files_get_the_permissions_of_a_new_file(serbia_html):
+    """Written whole through a temporary file, yet with a new file's permissions (0666 less
+    the umask), not the temporary file's 0600."""
+    import os
+
+    folder, _ = serbia_html
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (folder / "briefing.html", folder / "briefing.pdf",
+                 next((folder / "figures").glob("*.png"))):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path

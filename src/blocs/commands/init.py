@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from blocs.commands.output import fail, say
+from blocs.textfile import write_whole
 
 
 def init(
@@ -40,15 +39,7 @@ def init(
         raise fail(f"{file}: already exists (allowed: a new file, or --force to overwrite)")
     text = builtin_case_text(source)
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".blocs-", suffix=".yaml")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)  # nothing half-written stays behind
-            raise
+        write_whole(file, text.encode("utf-8"))
     except OSError as exc:
         raise fail(f"{file}: cannot write: {exc.strerror or exc}") from None
     say(f"Wrote {file} (a copy of {source}). Edit it, then: blocs check {file}")

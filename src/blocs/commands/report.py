@@ -4,8 +4,6 @@ SVG.  Files are written whole or not at all."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +11,7 @@ import typer
 
 from blocs.commands.common import CASE_HELP, load
 from blocs.commands.output import fail, progress_bar, say
+from blocs.textfile import write_whole
 
 #: The most runs the briefing's ensemble takes (its fan charts need no more).
 MAX_RUNS = 100_000
@@ -67,9 +66,9 @@ def report(
             raise fail(f"{scenario.label}: {exc}") from None
     html = render_html(briefing)
     try:
-        _write_whole(output, html.encode("utf-8"))
+        write_whole(output, html.encode("utf-8"))
         if pdf is not None:
-            _write_whole(pdf, _pdf(html))
+            write_whole(pdf, _pdf(html))
         if figures is not None:
             write_figures(briefing, figures)
     except OSError as exc:
@@ -88,16 +87,3 @@ def _pdf(html: str) -> bytes:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return HTML(string=html, base_url=None).write_pdf()
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".blocs-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -29,9 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import os
 import re
-import tempfile
 import textwrap
 import threading
 import zlib
@@ -50,6 +48,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
+
+from blocs.textfile import write_whole
 
 #: Figure width in inches (about a phone's screen at 2x, a column of a page).
 WIDTH = 7.0
@@ -826,17 +826,13 @@ def save(fig: Figure, folder: str | Path, name: str, title: str | None = None) -
     written = []
     for suffix in ("png", "svg"):
         target = folder / f"{name}.{suffix}"
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=f".{suffix}")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                if suffix == "png":
-                    with _style():
-                        fig.savefig(fh, format="png", dpi=150, metadata={"Software": None})
-                else:
-                    fh.write(svg.encode("utf-8"))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        if suffix == "png":
+            buffer = io.BytesIO()
+            with _style():
+                fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+            data = buffer.getvalue()
+        else:
+            data = svg.encode("utf-8")
+        write_whole(target, data)
         written.append(target)
     return written
