@@ -385,7 +385,9 @@ def bloc_totals(balance: Any, colours: Mapping[str, str] | None = None,
         ax.set_xlabel("share of all leverage over the focus (%)")
         sub = []
         if math.isfinite(pillars):
-            sub.append(f"effective number of pillars {pillars:.2f}")
+            # The balance sheet's count over every power (the dynamics' "pillars" are the
+            # case's declared ones): named so that the two are not confused.
+            sub.append(f"effective number of powers {pillars:.2f}")
         if math.isfinite(eff_blocs):
             sub.append(f"of blocs {eff_blocs:.2f}")
         ax.set_title(_wrap(title, 70) + ("\n" + ", ".join(sub) if sub else ""), loc="left")

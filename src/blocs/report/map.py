@@ -646,7 +646,9 @@ def region_map(scenario: Scenario, year: int | None = None,
                        alpha=0.75, linewidth=0.8, zorder=8, clip_on=False,
                        gid=_gid("presence", p.actor, p.country, str(k)))
         for k, (p, lon, lat) in enumerate(present):
-            text = _wrap(f"{p.actor} {p.what} {human(float(p.size or 0))}", 30)
+            # "EU Mission ..." by the EU reads as is; other missions get their actor first.
+            who = "" if (p.what.split() or [""])[0] == p.actor else f"{p.actor} "
+            text = _wrap(f"{who}{p.what} {human(float(p.size or 0))}", 30)
             offset, ha, va, box = _place_label(text, discs[k], placed, discs, (box_w, box_h))
             placed.append(box)
             _plain(ax.annotate(text, (lon, lat), xytext=offset, textcoords="offset points",
