@@ -167,20 +167,21 @@ def _number(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """JSON-ready: NaN as None, NumPy scalars as Python numbers, through lists and dicts."""
     if isinstance(value, float):
         return None if math.isnan(value) else value
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if hasattr(value, "item"):  # numpy scalars
-        return _plain(value.item())
+        return plain(value.item())
     return value
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def _flat(frame: pd.DataFrame, for_csv: bool) -> pd.DataFrame:
@@ -193,7 +194,7 @@ def _flat(frame: pd.DataFrame, for_csv: bool) -> pd.DataFrame:
             continue
         nested = any(isinstance(x, dict) for v in out[col] if isinstance(v, list) for x in v)
         if nested:
-            out[col] = [json.dumps(_plain(v), ensure_ascii=False) for v in out[col]]
+            out[col] = [json.dumps(plain(v), ensure_ascii=False) for v in out[col]]
         elif for_csv:
             out[col] = [";".join(map(str, v)) if isinstance(v, list) else "" for v in out[col]]
     return out

@@ -153,14 +153,13 @@ class HistoryResult:
     unscored: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        def plain(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (None if isinstance(v, float) and math.isnan(v) else
-                         v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-                    for row in frame.to_dict(orient="records")]
+        from blocs.results import plain
 
-        return {"case": self.case, "start": self.start, "end": self.end, "model": self.model,
-                "seed": self.seed, "runs": self.runs, "series": plain(self.series),
-                "predictions": plain(self.predictions), "unscored": list(self.unscored)}
+        return plain({"case": self.case, "start": self.start, "end": self.end,
+                      "model": self.model, "seed": self.seed, "runs": self.runs,
+                      "series": self.series.to_dict(orient="records"),
+                      "predictions": self.predictions.to_dict(orient="records"),
+                      "unscored": list(self.unscored)})
 
 
 def history_backtest(scenario: Scenario, observed: pd.DataFrame,

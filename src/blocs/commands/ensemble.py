@@ -8,7 +8,6 @@ every finished chunk in the store and says how to resume.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import shlex
 from pathlib import Path
@@ -50,18 +49,12 @@ def check_options(runs: int | None, method: str | None, store: Path | None, resu
                    "this ensemble)")
 
 
-def case_checksum(case: str, scenario: Any) -> str:
-    """SHA-256 of the case's text: the built-in file, or the file read."""
-    from blocs.scenario.load import builtin_case_text, is_builtin_name
+def case_checksum(case: str) -> str:
+    """SHA-256 of the case's text: the built-in file, or the file read (as ``blocs forecast``
+    records its input, `blocs.bargaining.run.input_identity`)."""
+    from blocs.bargaining.run import input_identity
 
-    if is_builtin_name(case):
-        data = builtin_case_text(case).encode("utf-8")
-    else:
-        from blocs.scenario.load import MAX_BYTES
-        from blocs.textfile import read_limited
-
-        data = read_limited(case, MAX_BYTES)
-    return hashlib.sha256(data).hexdigest()
+    return input_identity(case, format="blocs")["sha256"]
 
 
 def run_ensemble_command(case: str, scenario: Any, runs: int, seed: int | None,
@@ -88,7 +81,7 @@ def run_ensemble_command(case: str, scenario: Any, runs: int, seed: int | None,
         from blocs.ensemble.store import Store, StoreError, StoreMeta
 
         plan = compile_plan(scenario, until)
-        meta = StoreMeta(case=scenario.case_id, case_sha256=case_checksum(case, scenario),
+        meta = StoreMeta(case=scenario.case_id, case_sha256=case_checksum(case),
                          seed=seed, method=method, runs=runs, chunk=chunk,
                          inputs=tuple(u.name for u in uncertainties(scenario)),
                          years=tuple(int(y) for y in plan.years),

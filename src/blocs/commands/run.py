@@ -138,22 +138,13 @@ def _ensemble(case: str, scenario: Any, balance: Any, as_json: bool, out_dir: Pa
         except OSError as exc:
             raise fail(f"{out_dir}: --out: cannot write: {exc.strerror or exc}") from None
     if as_json:
+        from blocs.results import plain
+
         doc = balance.to_dict() | ensemble.ensemble_dict(scenario, ens)
-        write(json.dumps(_no_nan(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        write(json.dumps(plain(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
         return
     print_balance(scenario, balance, case)
     ensemble.print_ensemble(scenario, ens, case)
-
-
-def _no_nan(value: Any) -> Any:
-    """NaN as null (the JSON contract never holds NaN)."""
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, dict):
-        return {k: _no_nan(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_no_nan(v) for v in value]
-    return value
 
 
 def _yearly_path(scenario: Any, until: int | None, seed: int | None) -> Any:

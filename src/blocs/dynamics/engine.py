@@ -63,9 +63,7 @@ class State:
             for i, v in inputs.start.get(name, {}).items():
                 arr[:, i] = v
         for g, v in inputs.start.get("presence", {}).items():
-            actor, country = plan.presence_groups[g]
-            size = sum(p.size or 0.0 for p in plan.scenario.presences(plan.start)
-                       if p.actor == actor and p.country == country)
+            size = plan.group_size(g, plan.start)
             st.presence_factor[:, g] = v / size if size > 0 else 0.0
         return st
 
@@ -433,18 +431,13 @@ class Stepper:
         elif a.kind == "power":
             st.power_factor[m, i] = np.clip(_op(st.power_factor[m, i], a), 0.0, None)
         elif a.kind == "presence":
-            size = self._group_size(i, year)
+            size = self.plan.group_size(i, year)
             f = st.presence_factor[m, i]
             if a.op == "scale":
                 f = f * a.value
             elif size > 0:
                 f = (a.value / size) if a.op == "set" else f + a.value / size
             st.presence_factor[m, i] = np.clip(f, 0.0, None)
-
-    def _group_size(self, g: int, year: int) -> float:
-        actor, country = self.plan.presence_groups[g]
-        return float(sum(p.size or 0.0 for p in self.plan.scenario.presences(year)
-                         if p.actor == actor and p.country == country))
 
 
 def _op(x: np.ndarray, a: Action) -> np.ndarray:

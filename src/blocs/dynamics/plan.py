@@ -157,6 +157,12 @@ class Plan:
     def start(self) -> int:
         return int(self.years[0])
 
+    def group_size(self, g: int, year: int) -> float:
+        """The troops of presence group ``g`` (actor, country) there in ``year``."""
+        actor, country = self.presence_groups[g]
+        return float(sum(p.size or 0.0 for p in self.scenario.presences(year)
+                         if p.actor == actor and p.country == country))
+
     def year_index(self, year: int) -> int:
         return int(year - self.years[0])
 

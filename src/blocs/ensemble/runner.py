@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -103,7 +103,6 @@ class Ensemble:
     outcomes: np.ndarray
     resumed: int = 0
     """Runs read back from the store rather than run here."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def design_values(scenario: Scenario, runs: int, seed: int, method: str
@@ -130,7 +129,6 @@ def run_ensemble(scenario: Scenario, runs: int, seed: int, method: str = "lhs",
     done = set(store.done_chunks()) if store is not None else set()
     resumed = 0
     if done:
-        inputs[:] = np.nan
         got_out = store.read_outcomes()
         got_in = store.read_inputs()
         finished = sorted(done)

@@ -44,17 +44,24 @@ def event_probabilities(scenario: Scenario, outcomes: np.ndarray, years: np.ndar
     """One row per declared event: name (its id), event (its words), probability."""
     rows = []
     for eid, ev in scenario.case.events.items():
-        values = outcomes[:, :, names.index(ev.when)]                          # (N, Y)
-        if ev.year is not None:
-            values = values[:, [int(np.flatnonzero(years == ev.year)[0])]] \
-                if ev.year in years else np.full((len(values), 1), np.nan)
-        with np.errstate(invalid="ignore"):
-            hit = values > ev.above if ev.above is not None else values < ev.below
-        happened = hit.any(axis=1)
+        happened = event_happened(ev, outcomes, years, names)
         words = ev.name or describe(ev)
         rows.append({"name": eid, "event": words,
                      "probability": float(happened.mean()) if len(happened) else float("nan")})
     return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def event_happened(ev, outcomes: np.ndarray, years: np.ndarray, names: list[str]
+                   ) -> np.ndarray:
+    """(runs,) bool: whether the event happened in each run (in its year, or in any year of
+    the period when it names none)."""
+    values = outcomes[:, :, names.index(ev.when)]                              # (N, Y)
+    if ev.year is not None:
+        values = values[:, [int(np.flatnonzero(years == ev.year)[0])]] \
+            if ev.year in years else np.full((len(values), 1), np.nan)
+    with np.errstate(invalid="ignore"):
+        hit = values > ev.above if ev.above is not None else values < ev.below
+    return hit.any(axis=1)
 
 
 def describe(ev) -> str:

@@ -7,7 +7,8 @@ coordinate through its distribution's quantile function (inverse CDF), SciPy's `
 * ``uniform: [a, b]``             -> ``scipy.stats.uniform(a, b - a)``
 * ``triangular: [a, m, b]``       -> ``scipy.stats.triang((m - a) / (b - a), a, b - a)``
 * ``normal: {mean, sd, between}`` -> ``scipy.stats.truncnorm`` on ``between`` or the input's
-  allowed range (`allowed_range`), a plain normal when that range is unbounded
+  allowed range (`blocs.scenario.validate_ensemble.input_range`), a plain normal when that
+  range is unbounded
 * ``choice: [v1, v2, ...]``       -> the value whose cumulative weight first exceeds u
   (``weights``, default equal)
 
@@ -27,42 +28,7 @@ from scipy import stats
 from blocs.scenario.paths import UNCERTAIN, parse_path
 from blocs.scenario.scenario import Scenario
 from blocs.scenario.schema import Uncertain
-
-#: Allowed range of each kind of input ``(low, high)``; None: unbounded on that side.
-RANGES: dict[str, tuple[float | None, float | None]] = {
-    "position": (0.0, 100.0), "salience": (0.0, 100.0), "status_quo": (0.0, 100.0),
-    "capability": (0.0, None), "presence": (0.0, None), "tie": (0.0, None),
-    "chance": (0.0, 1.0), "inertia": (0.0, 1.0), "leverage_scale": (0.0, None),
-    "rate": (None, None), "threshold": (None, None),
-}
-
-
-def range_key(kind: str, ids: tuple[str, ...]) -> str:
-    """The `RANGES` key of a parsed ``at`` path."""
-    return ids[-1] if kind in ("trend", "shock", "trigger", "dynamics") else kind
-
-
-def allowed_range(scenario: Scenario, kind: str, ids: tuple[str, ...]
-                  ) -> tuple[float | None, float | None]:
-    """Where the input may lie: `RANGES`, narrowed for a tie in a share unit (0-1, or 0-100
-    for percent)."""
-    low, high = RANGES[range_key(kind, ids)]
-    if kind == "tie":
-        unit = _tie_unit(scenario, ids)
-        if unit == "share":
-            high = 1.0
-        elif unit == "percent":
-            high = 100.0
-    return low, high
-
-
-def _tie_unit(scenario: Scenario, ids: tuple[str, ...]) -> str | None:
-    frm, to, measure = ids
-    for tie in scenario.ties(scenario.period[0]):
-        if (tie.from_, tie.to, tie.measure) == (frm, to, measure):
-            return tie.unit or scenario.measures[measure].unit
-    m = scenario.measures.get(measure)
-    return None if m is None else m.unit
+from blocs.scenario.validate_ensemble import input_range
 
 
 @dataclass(frozen=True)
@@ -118,6 +84,6 @@ def uncertainties(scenario: Scenario) -> list[Uncertainty]:
     out = []
     for name, spec in scenario.case.uncertain.items():
         kind, ids = parse_path(spec.at, UNCERTAIN)
-        low, high = allowed_range(scenario, kind, ids)
+        low, high = input_range(scenario.case, scenario.measures, kind, ids)
         out.append(Uncertainty(name, spec.at, kind, ids, spec, low, high))
     return out

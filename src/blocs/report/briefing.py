@@ -347,17 +347,12 @@ def _analysis_section(scenario: Scenario, ens: Any, seed: int, count: _Counter) 
             ["outcome", "input", "first order S1", "total ST"], rows,
             f"SALib, Saltelli's design with a base sample of {SOBOL_BASE}; ± the 95% "
             "bootstrap interval (docs/sensitivity.md)."))
-    inputs = pd.DataFrame(ens.inputs, columns=ens.input_names)
-    years = [int(y) for y in ens.years]
-    for ev in scenario.case.events.values():
-        values = ens.outcomes[:, :, ens.names.index(ev.when)]
-        if ev.year is not None:
-            values = values[:, [years.index(ev.year)]]
-        hit = (values > ev.above) if ev.above is not None else (values < ev.below)
-        happened = hit.any(axis=1)
-        boxes = prim.discover(inputs, happened)
-        from blocs.ensemble.summary import describe
+    from blocs.ensemble.summary import describe, event_happened
 
+    inputs = pd.DataFrame(ens.inputs, columns=ens.input_names)
+    for ev in scenario.case.events.values():
+        happened = event_happened(ev, ens.outcomes, ens.years, ens.names)
+        boxes = prim.discover(inputs, happened)
         s.paragraphs.append(prim.summary(ev.name or describe(ev), happened, boxes))
     return s
 

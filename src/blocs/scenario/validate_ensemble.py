@@ -21,8 +21,8 @@ from blocs.scenario.validate_dynamics import _check_path, _Known, _unknown_ids
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "choice")
 
 #: Allowed range of each kind of input (None: unbounded); a tie in a share unit is narrowed
-#: to 0-1 (percent: 0-100) by `_tie_range`.
-_RANGES: dict[str, tuple[float | None, float | None]] = {
+#: to 0-1 (percent: 0-100) by `input_range`.
+RANGES: dict[str, tuple[float | None, float | None]] = {
     "position": (0, 100), "salience": (0, 100), "status_quo": (0, 100),
     "capability": (0, None), "presence": (0, None), "tie": (0, None),
     "chance": (0, 1), "inertia": (0, 1), "leverage_scale": (0, None),
@@ -63,7 +63,7 @@ def _check_uncertain(u: Uncertain, path: FieldPath, ctx: _Known) -> Iterator[Fin
         return
     yield from _check_shape(u, given[0], path)
     if not problems:
-        low, high = _range(kind, ids, ctx)
+        low, high = input_range(ctx.case, ctx.measures, kind, ids)
         yield from _check_within(u, given[0], path, low, high, u.at)
 
 
@@ -102,13 +102,20 @@ def _has_start_figure(case: Case, ids: tuple[str, ...]) -> bool:
                for t in case.ties)
 
 
-def _range(kind: str, ids: tuple[str, ...], ctx: _Known) -> tuple[float | None, float | None]:
+def input_range(case: Case, measures: dict[str, Measure], kind: str, ids: tuple[str, ...]
+                ) -> tuple[float | None, float | None]:
+    """Where an uncertain input may lie (`RANGES`; None: unbounded), a tie narrowed by the
+    unit of its figure known at the start (0-1 for a share, 0-100 for percent)."""
     key = ids[-1] if kind in ("trend", "shock", "trigger", "dynamics") else kind
-    low, high = _RANGES[key]
+    low, high = RANGES[key]
     if kind == "tie":
-        unit = next((t.unit for t in ctx.case.ties
-                     if (t.from_, t.to, t.measure) == ids and t.unit), None)
-        unit = unit or (ctx.measures[ids[2]].unit if ids[2] in ctx.measures else None)
+        from blocs.scenario.schema import year_span
+
+        start = case.period.start if case.period is not None else case.year
+        known = sorted((year_span(t.year)[1], t.unit) for t in case.ties
+                       if (t.from_, t.to, t.measure) == ids and year_span(t.year)[1] <= start)
+        unit = known[-1][1] if known else None
+        unit = unit or (measures[ids[2]].unit if ids[2] in measures else None)
         high = {"share": 1, "percent": 100}.get(unit or "", high)
     return low, high
 
