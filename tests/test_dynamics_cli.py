@@ -13,36 +13,20 @@ from importlib import resources
 import numpy as np
 import pytest
 from ruamel.yaml import YAML
-from typer.testing import CliRunner
 
-from blocs.cli import build_app
+from tests.cli_helpers import invoke, json_of, one_error
 from tests.conftest import LINE_RE
 from tests.paths import SHARED, needs_shared
 
-runner = CliRunner()
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
-
-
-def invoke(*args: str):
-    return runner.invoke(build_app(), [*map(str, args)], env=ENV)
-
 
 def run_json(*args: str) -> dict:
-    result = invoke("run", *args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return json_of("run", *args)
 
 
-def one_error(result, *fragments: str) -> str:
-    """Exit 2, nothing on stdout, one line on stderr holding every fragment."""
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    assert "Traceback" not in result.stderr
-    for f in fragments:
-        assert f in lines[0], (f, lines[0])
-    return lines[0]
+
+
+
+
 
 
 # ---------------------------------------------------------------------------------------------

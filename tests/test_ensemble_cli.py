@@ -4,7 +4,6 @@ docs/store.md)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -13,33 +12,19 @@ import time
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
 
-from blocs.cli import build_app
+from tests.cli_helpers import invoke, json_of, one_error
 from tests.conftest import _cli_env
-
-runner = CliRunner()
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
-
-
-def invoke(*args):
-    return runner.invoke(build_app(), [*map(str, args)], env=ENV)
 
 
 def ensemble_json(*args) -> dict:
-    result = invoke("run", *args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return json_of("run", *args)
 
 
-def one_error(result, *fragments: str, code: int = 2) -> str:
-    assert result.exit_code == code, result.output
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    for f in fragments:
-        assert f in lines[0], (f, lines[0])
-    return lines[0]
+
+
+
+
 
 
 def test_runs_json_adds_runs_seed_outcomes_events():

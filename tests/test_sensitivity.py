@@ -5,19 +5,17 @@ commands end to end on a small case whose outcome depends on one input only."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from blocs.analysis.discover import Box, Condition, Limit, discover, parse_condition
 from blocs.analysis.discover import summary as discovery_summary
 from blocs.analysis.sensitivity import morris, sobol, summary
-from blocs.cli import build_app
+from tests.cli_helpers import invoke, json_of, one_error
 from tests.conftest import VALID_CASE
 
 # ---------------------------------------------------------------------------------------------
@@ -403,8 +401,10 @@ uncertain:
 #: d outcome / d P.
 WEIGHT = 80 / 220
 
-cli = CliRunner()
-ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
+
+
+def as_json(*args) -> dict:
+    return json_of(*args)
 
 
 @pytest.fixture()
@@ -414,26 +414,10 @@ def case_file(tmp_path):
     return str(path)
 
 
-def invoke(*args):
-    return cli.invoke(build_app(), [*map(str, args)], env=ENV)
 
 
-def as_json(*args) -> dict:
-    result = invoke(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
-def one_error(result, *fragments: str) -> str:
-    """Exit 2, nothing on stdout, one line on stderr holding every fragment."""
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    assert "Traceback" not in result.stderr
-    for f in fragments:
-        assert f in lines[0], (f, lines[0])
-    return lines[0]
 
 
 def test_the_case_outcome_is_the_weighted_mean():
